@@ -1,0 +1,19 @@
+"""Logistic regression as a one-neuron network, in NumPy.
+
+Modules, one idea each: :mod:`.model` (σ, cost, gradients, prediction),
+:mod:`.settings` (training settings), :mod:`.training` (gradient descent),
+:mod:`.preprocess` (flattening and scalings), :mod:`.data` (HDF5 data sets),
+:mod:`.synthetic` (the generated default set), :mod:`.images` (photos),
+:mod:`.persistence` (saving models), :mod:`.cli` (``python -m logreg_core``).
+"""
+from .model import accuracy, cost_from_z, predict, predict_proba, propagate, sigmoid
+from .preprocess import Scaler, fit_scaler, flatten, unflatten
+from .settings import SCALINGS, TrainSettings
+from .training import GradientDescent, Snapshot, train
+
+__all__ = [
+    "accuracy", "cost_from_z", "predict", "predict_proba", "propagate", "sigmoid",
+    "Scaler", "fit_scaler", "flatten", "unflatten",
+    "SCALINGS", "TrainSettings",
+    "GradientDescent", "Snapshot", "train",
+]

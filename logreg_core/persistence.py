@@ -1,0 +1,126 @@
+"""Save a :class:`~logreg_core.pipeline.Model` as one ``.npz`` and load it back.
+
+The file holds only plain arrays (no pickles): w, b, the scaling and its
+fitted mean/std, the image shape, the class names, the settings as JSON and
+the cost history. It is read with ``allow_pickle=False``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .pipeline import Model
+from .preprocess import Scaler
+from .settings import TrainSettings
+
+__all__ = ["save_model", "load_model", "model_to_bytes", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+_KEYS = ("format_version", "w", "b", "scaling", "scaling_mean", "scaling_std",
+         "image_shape", "classes", "settings_json", "costs")
+
+
+def _arrays(model):
+    empty = np.zeros(0)
+    return {
+        "format_version": np.array(FORMAT_VERSION),
+        "w": model.w,
+        "b": np.array(model.b),
+        "scaling": np.array(model.scaler.kind),
+        "scaling_mean": model.scaler.mean if model.scaler.mean is not None else empty,
+        "scaling_std": model.scaler.std if model.scaler.std is not None else empty,
+        "image_shape": np.array(model.image_shape, dtype=np.int64),
+        "classes": np.array(model.classes, dtype=str),
+        "settings_json": np.array(json.dumps(model.settings.to_dict())),
+        "costs": model.costs,
+    }
+
+
+def save_model(model, path):
+    """Write a model to ``path`` (``.npz``).
+
+    Parameters
+    ----------
+    model : Model
+    path : str, os.PathLike or binary file object
+    """
+    np.savez(path, **_arrays(model))
+
+
+def model_to_bytes(model):
+    """The ``.npz`` file's bytes, e.g. for a download button."""
+    buffer = io.BytesIO()
+    save_model(model, buffer)
+    return buffer.getvalue()
+
+
+def _looks_like_zip(source):
+    """True if the file starts with a zip header; leaves a file object where it was."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            head = f.read(4)
+    else:
+        position = source.tell()
+        head = source.read(4)
+        source.seek(position)
+    return head == b"PK\x03\x04"
+
+
+def load_model(source, name=None):
+    """Read a model saved by :func:`save_model`.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+    name : str or None, default None
+        Used in error messages.
+
+    Returns
+    -------
+    model : Model
+
+    Raises
+    ------
+    ValueError
+        The file is missing, empty, not an ``.npz``, lacks a key, or holds
+        values that do not make a model.
+    """
+    label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "model upload")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)) and not Path(source).is_file():
+        raise ValueError(f"{label}: no such file; expected a model .npz saved by this lab")
+    if not _looks_like_zip(source):
+        raise ValueError(f"{label}: not a .npz file (an .npz is a zip archive); expected a model saved by this lab")
+    try:
+        with np.load(source, allow_pickle=False) as npz:
+            missing = [k for k in _KEYS if k not in npz.files]
+            if missing:
+                raise ValueError(f"{label}: not a model file of this lab — missing {missing[0]!r} "
+                                 f"(found {sorted(npz.files)[:6]})")
+            a = {k: npz[k] for k in _KEYS}
+    except ValueError as exc:
+        if str(exc).startswith(label):
+            raise
+        raise ValueError(f"{label}: not a readable model file ({exc}); expected a .npz saved by this lab") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError(f"{label}: not a readable model file ({type(exc).__name__}); "
+                         f"expected a .npz saved by this lab") from None
+    if int(a["format_version"]) != FORMAT_VERSION:
+        raise ValueError(f"{label}: model format {int(a['format_version'])}; this lab reads format {FORMAT_VERSION}")
+    try:
+        kind = str(a["scaling"])
+        scaler = Scaler(kind, a["scaling_mean"], a["scaling_std"]) if kind == "zscore" else Scaler(kind)
+        settings = TrainSettings(**json.loads(str(a["settings_json"])))
+        model = Model(a["w"], float(a["b"]), scaler, tuple(int(d) for d in a["image_shape"]),
+                      tuple(str(c) for c in a["classes"]), settings, a["costs"])
+        if scaler.mean is not None and scaler.mean.size != model.w.size:
+            raise ValueError(f"scaling has {scaler.mean.size} features, w has {model.w.size}")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{label}: the model file is inconsistent: {exc}") from None
+    return model
