@@ -15,8 +15,8 @@ Anything that cannot be used is refused with a one-line ``ValueError``
 that starts with the file name, says what was wrong and says what is
 expected, for example::
 
-    cat.png: the image is truncated (image file is truncated); expected a
-    complete image file - try downloading or exporting it again
+    cat.png: the image file is truncated; expected a complete image
+    file - try downloading or exporting it again
 
 (printed as a single line). The module does not import Streamlit, so the
 app can show ``str(error)`` directly and the tests can run without it.
@@ -396,30 +396,35 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
                     im.draft(None, (2 * size, 2 * size))
                 im.load()  # full decode, so truncated files are detected now
                 try:
-                    upright = ImageOps.exif_transpose(im)
+                    # In place: avoids copying a large photo that needs no rotation.
+                    ImageOps.exif_transpose(im, in_place=True)
                 except Exception:  # unreadable EXIF: the photo is still usable
-                    upright = im
-                rgb = _to_rgb(upright)
+                    pass
+                rgb = _to_rgb(im)
                 width, height = rgb.size
                 side = min(width, height)
-                left, top = (width - side) // 2, (height - side) // 2
-                small = rgb.resize(
-                    (size, size),
-                    Image.Resampling.LANCZOS,
-                    box=(left, top, left + side, top + side),
-                    reducing_gap=3.0,
-                )
+                if width != height:
+                    # Crop first rather than resize(box=...): with a box, the
+                    # Lanczos kernel still samples pixels just outside it.
+                    left, top = (width - side) // 2, (height - side) // 2
+                    rgb = rgb.crop((left, top, left + side, top + side))
+                # reducing_gap: cheap integer reduce() first, then Lanczos.
+                small = rgb.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
                 out = np.array(small, dtype=np.uint8)
     except _Refusal:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        limit = Image.MAX_IMAGE_PIXELS
-        limit_text = f"{int(limit):,}" if limit is not None else "Pillow's limit of"
         match = re.search(r"\((\d+) pixels\)", str(exc))
         found = f"{int(match.group(1)):,} pixels" if match else _short_reason(exc)
+        limit = Image.MAX_IMAGE_PIXELS
+        if limit is None:  # only if a caller disabled the guard mid-call
+            bound = "fewer pixels"
+        else:
+            found = f"{found}, limit {int(limit):,}"
+            bound = f"at most {int(limit):,} pixels"
         raise _Refusal(
-            f"{name}: the image is too large to load safely ({found}, limit {limit_text}); "
-            f"expected a photo of at most {limit_text} pixels - downscale it first"
+            f"{name}: the image is too large to load safely ({found}); "
+            f"expected a photo of {bound} - downscale it first"
         ) from exc
     except UnidentifiedImageError as exc:
         hint = _sniff_unsupported(data)
@@ -436,8 +441,12 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
     except (OSError, SyntaxError, EOFError) as exc:
         reason = _short_reason(exc)
         if isinstance(exc, EOFError) or "truncated" in reason.lower():
+            # Pillow says e.g. "image file is truncated (30 bytes not processed)".
+            detail = re.sub(r"(?i)^image file is truncated\s*", "", reason).strip()
+            if detail and not detail.startswith("("):
+                detail = f"({detail})"
             raise _Refusal(
-                f"{name}: the image is truncated ({reason}); "
+                f"{name}: the image file is truncated{' ' + detail if detail else ''}; "
                 f"expected a complete image file - try downloading or exporting it again"
             ) from exc
         raise _Refusal(

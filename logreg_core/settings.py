@@ -8,6 +8,8 @@ __all__ = ["SCALINGS", "METHODS", "TrainSettings"]
 
 #: Pixel scalings a model can be trained with: raw 0–255, divided by 255, per-feature z-score.
 SCALINGS = ("none", "255", "zscore")
+#: More updates than this would keep a shared server busy for minutes.
+MAX_ITERATIONS = 1_000_000
 #: How gradient descent is computed: "auto" picks "kernel" when features outnumber examples.
 METHODS = ("auto", "direct", "kernel")
 
@@ -45,12 +47,12 @@ class TrainSettings:
         lr = self.learning_rate
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
             raise ValueError(f"learning rate must be a finite number > 0; got {lr!r}")
-        for name in ("num_iterations", "snapshot_every"):
+        for name, label in (("num_iterations", "number of iterations"), ("snapshot_every", "snapshot interval")):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name.replace('_', ' ')} must be a whole number ≥ 1; got {value!r}")
-        if self.num_iterations > 1_000_000:
-            raise ValueError(f"num iterations must be at most 1,000,000; got {self.num_iterations!r}")
+                raise ValueError(f"{label} must be a whole number ≥ 1; got {value!r}")
+        if self.num_iterations > MAX_ITERATIONS:
+            raise ValueError(f"number of iterations must be at most {MAX_ITERATIONS:,}; got {self.num_iterations:,}")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {self.scaling!r}")
         if self.method not in METHODS:

@@ -1,14 +1,15 @@
 """Procedurally drawn stand-in for the classic "cat vs non-cat" image set.
 
-The real teaching data set (209 training and 50 test RGB images of 64 x 64
-pixels, about a third of them cats) is not always available.  This module
-draws a deterministic, seeded replacement with pure NumPy: cat faces
-(round head, triangular ears, eyes, nose, whiskers) against non-cat pictures
-(ear-less faces, houses, trees, cars, stripes, checkerboards, blobs,
-landscapes), all over varied backgrounds with per-image noise, brightness and
-contrast.  It is learnable by a one-neuron logistic regression but, like the
-original, not perfectly: such a model overfits the training set and scores
-clearly below 100 % on the test set.
+Deterministic, seeded, pure NumPy: cat faces (head, triangular ears, eyes,
+nose, mouth, whiskers) against non-cats (ear-less faces, houses, trees, cars,
+stripes, checkerboards, blobs, landscapes, triangles) over varied backgrounds,
+with per-image noise, brightness and contrast.  Like the real 64 x 64 set it
+is learnable by a one-neuron logistic regression, but not perfectly.
+
+Private drawers share one convention: ``x`` and ``y`` are ndarrays of shape
+(1, size) and (size, 1) of pixel-centre coordinates in [0, 1] (``y`` points
+down); ``img`` is a float ndarray of shape (3, size, size), painted in place
+(channel first because masked writes are much faster in that layout).
 """
 
 from numbers import Integral, Real
@@ -20,112 +21,88 @@ __all__ = ["make_synthetic_arrays"]
 _FURS = np.array([[225, 130, 45], [130, 130, 138], [38, 36, 40], [238, 236, 228],
                   [135, 92, 58], [238, 205, 155], [95, 90, 100]], dtype=float)
 _IRIS = np.array([[110, 190, 60], [230, 200, 40], [90, 160, 230], [215, 140, 30]], dtype=float)
-_PINK = np.array([235, 150, 165], dtype=float)
+_PINK, _CREAM = np.array([235.0, 150, 165]), np.array([240.0, 235, 225])
+_SKY, _GRASS, _BARK, _LEAF = (np.array(c, dtype=float) for c in
+                              ((120, 170, 230), (70, 140, 60), (110, 75, 40), (50, 140, 50)))
 
 
 def _ellipse(u, v, cx, cy, rx, ry):
-    """Mask of an axis-aligned ellipse.
+    """Mask of shape (size, size), dtype bool, of an axis-aligned ellipse.
 
     Parameters
     ----------
-    u, v : ndarray of shape (size, 1) or (size, size)
-        Coordinate grids (broadcast against each other).
+    u, v : ndarray of shape (1, size), (size, 1) or (size, size)
+        Coordinate grids, broadcast against each other.
     cx, cy, rx, ry : float
         Centre and semi-axes, in the units of `u` and `v`.
-
-    Returns
-    -------
-    mask : ndarray of shape (size, size), dtype bool
     """
     return ((u - cx) / rx) ** 2 + ((v - cy) / ry) ** 2 <= 1.0
 
 
-def _triangle(u, v, pts):
-    """Mask of a filled triangle.
+def _triangle_depth(u, v, pts):
+    """Smallest barycentric coordinate with respect to a triangle, for every pixel.
+
+    It is >= 0 inside the triangle and >= t inside its copy shrunk by the
+    factor 1 - 3 t about the centroid (so one call gives an ear and its inner ear).
 
     Parameters
     ----------
-    u, v : ndarray of shape (size, 1) or (size, size)
+    u, v : ndarray of shape (1, size), (size, 1) or (size, size)
         Coordinate grids.
-    pts : sequence of 3 (x, y) pairs
-        Vertices, in either orientation.
+    pts : array_like of shape (3, 2)
+        Vertices (x, y), in either orientation.
 
     Returns
     -------
-    mask : ndarray of shape (size, size), dtype bool
+    depth : ndarray of shape (size, size), dtype float
     """
-    (x0, y0), (x1, y1), (x2, y2) = pts
-    d = [(xb - xa) * (v - ya) - (yb - ya) * (u - xa)
-         for (xa, ya), (xb, yb) in (((x0, y0), (x1, y1)), ((x1, y1), (x2, y2)), ((x2, y2), (x0, y0)))]
-    return ((d[0] >= 0) & (d[1] >= 0) & (d[2] >= 0)) | ((d[0] <= 0) & (d[1] <= 0) & (d[2] <= 0))
+    p = np.asarray(pts, dtype=float)
+    a, b = p[[1, 2, 0]], p[[2, 0, 1]]  # edge b -> a lies opposite vertex p[i]
+    area2 = (p[1, 0] - p[0, 0]) * (p[2, 1] - p[0, 1]) - (p[1, 1] - p[0, 1]) * (p[2, 0] - p[0, 0])
+    cu, cv = (a[:, 1] - b[:, 1]) / area2, (b[:, 0] - a[:, 0]) / area2
+    c0 = (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]) / area2
+    return np.minimum(np.minimum(cu[0] * u + cv[0] * v + c0[0], cu[1] * u + cv[1] * v + c0[1]),
+                      cu[2] * u + cv[2] * v + c0[2])
+
+
+def _triangle(u, v, pts):
+    """Mask of shape (size, size), dtype bool, of a filled triangle (arguments as `_triangle_depth`)."""
+    return _triangle_depth(u, v, pts) >= 0
 
 
 def _segments(u, v, p, q, width):
-    """Mask of thick line segments (all points within ``width / 2`` of one).
+    """Mask of shape (size, size), dtype bool, of thick line segments.
 
     Parameters
     ----------
-    u, v : ndarray of shape (size, 1) or (size, size)
+    u, v : ndarray of shape (1, size), (size, 1) or (size, size)
         Coordinate grids.
     p, q : array_like of shape (k, 2)
         Start and end points of the `k` segments.
     width : float
         Line width, in the units of `u` and `v`.
-
-    Returns
-    -------
-    mask : ndarray of shape (size, size), dtype bool
     """
     p, q = np.asarray(p, float)[:, :, None, None], np.asarray(q, float)[:, :, None, None]
-    d = q - p
+    dx, dy = q[:, 0] - p[:, 0], q[:, 1] - p[:, 1]
     du, dv = u - p[:, 0], v - p[:, 1]
-    t = np.clip((du * d[:, 0] + dv * d[:, 1]) / (d[:, 0] ** 2 + d[:, 1] ** 2), 0.0, 1.0)
-    return ((du - t * d[:, 0]) ** 2 + (dv - t * d[:, 1]) ** 2 <= (width / 2) ** 2).any(axis=0)
+    t = np.clip((du * dx + dv * dy) / (dx ** 2 + dy ** 2), 0.0, 1.0)
+    return ((du - t * dx) ** 2 + (dv - t * dy) ** 2 <= (width / 2) ** 2).any(axis=0)
 
 
 def _paint(img, mask, colour):
-    """Fill the pixels of `img` selected by `mask` with `colour`, in place.
-
-    Parameters
-    ----------
-    img : ndarray of shape (3, size, size), dtype float
-        Channel-first image (masked copies are much faster in this layout).
-    mask : ndarray of shape (size, size), (size, 1) or (1, size), dtype bool
-    colour : array_like of shape (3,)
-    """
+    """Set the pixels of `img` (shape (3, size, size)) where `mask` is true to `colour` (shape (3,))."""
     np.copyto(img, np.asarray(colour, dtype=img.dtype)[:, None, None], where=mask)
 
 
 def _colour(rng, base=None, jitter=25.0):
-    """Random RGB colour of shape (3,), or `base` of shape (3,) plus jitter."""
+    """Uniformly random RGB colour of shape (3,), or `base` (shape (3,)) plus Gaussian jitter."""
     if base is None:
         return rng.uniform(0, 255, 3)
     return np.clip(base + rng.normal(0, jitter, 3), 0, 255)
 
 
-def _smooth_noise(rng, size, cells):
-    """Bilinearly upsampled random field of shape (size, size) in [0, 1]."""
-    coarse = rng.uniform(0, 1, (cells + 1, cells + 1))
-    g = np.linspace(0, cells, size)
-    i = np.minimum(g.astype(int), cells - 1)
-    f = g - i
-    rows = coarse[i] * (1 - f)[:, None] + coarse[i + 1] * f[:, None]
-    return rows[:, i] * (1 - f) + rows[:, i + 1] * f
-
-
 def _background(rng, x, y):
-    """Plain, gradient or noise-texture background.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    x, y : ndarray of shape (1, size) and (size, 1)
-        Pixel-centre coordinates in [0, 1].
-
-    Returns
-    -------
-    img : ndarray of shape (3, size, size), dtype float
-    """
+    """Plain, linear-gradient or smooth-noise background, as ndarray of shape (3, size, size)."""
     size = x.shape[1]
     c0, c1 = _colour(rng), _colour(rng)
     kind = rng.integers(3)
@@ -134,118 +111,151 @@ def _background(rng, x, y):
     elif kind == 1:
         a = rng.uniform(0, 2 * np.pi)
         t = np.clip(0.5 + (x - 0.5) * np.cos(a) + (y - 0.5) * np.sin(a), 0, 1)
-    else:
-        t = _smooth_noise(rng, size, int(rng.integers(2, 9)))
+    else:  # bilinearly upsampled coarse random field
+        cells = int(rng.integers(2, 9))
+        coarse = rng.uniform(0, 1, (cells + 1, cells + 1))
+        g = np.linspace(0, cells, size)
+        i = np.minimum(g.astype(int), cells - 1)
+        f = g - i
+        rows = coarse[i] * (1 - f)[:, None] + coarse[i + 1] * f[:, None]
+        t = rows[:, i] * (1 - f) + rows[:, i + 1] * f
     return c0[:, None, None] + (c1 - c0)[:, None, None] * t
 
 
-def _draw_cat(rng, img, x, y):
-    """Draw a cat face (ears, head, eyes, nose, mouth, whiskers) into `img`.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    img : ndarray of shape (3, size, size), dtype float
-        Channel-first image, modified in place.
-    x, y : ndarray of shape (1, size) and (size, 1)
-        Pixel-centre coordinates in [0, 1].
-    """
+def _cat(rng, img, x, y):
+    """Cat face: ears, head, optional shoulders/tabby stripes/muzzle, eyes, nose, mouth, whiskers."""
     r, aspect, rot = rng.uniform(0.21, 0.34), rng.uniform(0.85, 1.2), rng.uniform(-0.3, 0.3)
     cx, cy = 0.5 + rng.uniform(-0.12, 0.12), 0.56 + rng.uniform(-0.1, 0.1)
-    # Local head coordinates: head is the unit disc, v points down the face.
+    # Rotated local coordinates in which the head is the unit disc and v points down the face.
     u = ((x - cx) * np.cos(rot) + (y - cy) * np.sin(rot)) / (r * aspect)
     v = (-(x - cx) * np.sin(rot) + (y - cy) * np.cos(rot)) / r
     px = 1.0 / (r * img.shape[1])  # one pixel in local units
     fur = _colour(rng, _FURS[rng.integers(len(_FURS))], 18)
-    dark = fur * rng.uniform(0.35, 0.7)
     if rng.uniform() < 0.4:  # shoulders
         _paint(img, _ellipse(u, v, 0, 1.75, 1.5, 1.0), fur)
+    au = np.abs(u)  # mirror-symmetric features (ears, eyes, mouth, whiskers) are drawn in (|u|, v)
     tip, spread = rng.uniform(1.3, 1.7), rng.uniform(0.0, 0.25)
-    for s in (-1, 1):
-        ear = [(s * 0.95, -0.2), (s * 0.2, -0.8), (s * (0.75 + spread), -tip)]
-        _paint(img, _triangle(u, v, ear), fur)
-        inner = [(0.6 * a + 0.4 * np.mean([e[0] for e in ear]), 0.6 * b + 0.4 * np.mean([e[1] for e in ear]))
-                 for a, b in ear]
-        _paint(img, _triangle(u, v, inner), _colour(rng, _PINK, 15))
+    ear = _triangle_depth(au, v, [(0.95, -0.2), (0.2, -0.8), (0.75 + spread, -tip)])
+    _paint(img, ear >= 0, fur)
+    _paint(img, ear >= 0.4 / 3, _colour(rng, _PINK, 15))  # inner ear: the ear shrunk by 0.6
     head = _ellipse(u, v, 0, 0, 1, 1)
     _paint(img, head, fur)
-    if rng.uniform() < 0.5:  # tabby stripes on the forehead and cheeks
-        _paint(img, head & (np.sin(rng.uniform(9, 15) * (u + 0.3 * v ** 2)) > 0.45) & (np.abs(v + 0.5) > 0.2)
-               & ((v < -0.35) | (np.abs(u) > 0.65)), dark)
+    if rng.uniform() < 0.5:  # tabby stripes on forehead and cheeks
+        stripes = np.sin(rng.uniform(9, 15) * (u + 0.3 * v ** 2)) > 0.45
+        _paint(img, head & stripes & (np.abs(v + 0.5) > 0.2) & ((v < -0.35) | (au > 0.65)),
+               fur * rng.uniform(0.35, 0.7))
     if rng.uniform() < 0.5:  # pale muzzle
-        _paint(img, _ellipse(u, v, 0, 0.42, 0.48, 0.3), _colour(rng, np.array([240, 235, 225.0]), 10))
-    iris, ey, pupil = _colour(rng, _IRIS[rng.integers(len(_IRIS))], 20), rng.uniform(-0.2, -0.05), rng.uniform(0.05, 0.14)
-    for s in (-1, 1):
-        _paint(img, _ellipse(u, v, s * 0.4, ey, 0.21, 0.17), iris)
-        _paint(img, _ellipse(u, v, s * 0.4, ey, max(pupil, 2 * px), 0.15), (15, 15, 15))
+        _paint(img, _ellipse(u, v, 0, 0.42, 0.48, 0.3), _colour(rng, _CREAM, 10))
+    iris = _colour(rng, _IRIS[rng.integers(len(_IRIS))], 20)
+    ey, pupil = rng.uniform(-0.2, -0.05), rng.uniform(0.05, 0.14)
+    _paint(img, _ellipse(au, v, 0.4, ey, 0.21, 0.17), iris)
+    _paint(img, _ellipse(au, v, 0.4, ey, max(pupil, 2 * px), 0.15), (15, 15, 15))
     _paint(img, _triangle(u, v, [(-0.13, 0.2), (0.13, 0.2), (0, 0.34)]), _colour(rng, _PINK * 0.8, 30))
     line = (30, 30, 30) if fur.mean() > 110 else (225, 225, 225)
-    _paint(img, _segments(u, v, [(0, 0.34), (0, 0.34)], [(-0.15, 0.47), (0.15, 0.47)], 1.1 * px), line)
-    side, k = np.repeat([-1.0, 1.0], 3), np.tile([-1.0, 0.0, 1.0], 2)
-    _paint(img, _segments(u, v, np.c_[0.3 * side, 0.36 + 0.06 * k], np.c_[1.35 * side, 0.28 + 0.22 * k], 0.9 * px), line)
+    starts = [(0.0, 0.34), (0.3, 0.3), (0.3, 0.36), (0.3, 0.42)]  # mouth, then three whiskers
+    ends = [(0.15, 0.47), (1.35, 0.06), (1.35, 0.28), (1.35, 0.5)]
+    _paint(img, _segments(au, v, starts, ends, px), line)
 
 
-def _draw_noncat(rng, img, x, y):
-    """Draw one random non-cat picture into `img` (same arguments as `_draw_cat`)."""
-    c, cx, cy, r = _colour(rng), rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0.15, 0.32)
-    kind = rng.integers(9)
-    if kind == 0:  # ear-less face-like blob, maybe with round ears: deliberately confusable
-        fur = _colour(rng, _FURS[rng.integers(len(_FURS))], 18)
-        if rng.uniform() < 0.5:
-            for s in (-1, 1):
-                _paint(img, _ellipse(x, y, cx + s * 0.7 * r, cy - 0.75 * r, 0.35 * r, 0.35 * r), fur)
-        _paint(img, _ellipse(x, y, cx, cy, r * rng.uniform(0.85, 1.2), r), fur)
+def _place(rng):
+    """Random centre (cx, cy) and scale r of a non-cat object, as three floats."""
+    return rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0.15, 0.32)
+
+
+def _face(rng, img, x, y):
+    """Ear-less (or round-eared) face-like blob with two dot eyes: deliberately cat-like."""
+    cx, cy, r = _place(rng)
+    fur = _colour(rng, _FURS[rng.integers(len(_FURS))], 18)
+    if rng.uniform() < 0.5:
         for s in (-1, 1):
-            _paint(img, _ellipse(x, y, cx + s * 0.4 * r, cy - 0.1 * r, 0.12 * r, 0.12 * r), _colour(rng))
-        if rng.uniform() < 0.5:
-            _paint(img, _ellipse(x, y, cx, cy + 0.3 * r, 0.1 * r, 0.07 * r), (20, 20, 20))
-    elif kind == 1:  # house: walls, triangular roof (ear-like), door, window
-        w, h = r, r * rng.uniform(0.6, 1.0)
-        _paint(img, (np.abs(x - cx) < w) & (y > cy) & (y < cy + h), c)
-        _paint(img, _triangle(x, y, [(cx - 1.2 * w, cy), (cx + 1.2 * w, cy), (cx, cy - h)]), _colour(rng))
-        _paint(img, (np.abs(x - cx) < 0.2 * w) & (y > cy + 0.45 * h) & (y < cy + h), _colour(rng))
-        _paint(img, (np.abs(x - cx - 0.6 * w) < 0.18 * w) & (np.abs(y - cy - 0.3 * h) < 0.15 * h), _colour(rng))
-    elif kind == 2:  # tree: trunk plus round or pine canopy
-        _paint(img, (np.abs(x - cx) < 0.15 * r) & (y > cy) & (y < cy + 1.6 * r), _colour(rng, np.array([110, 75, 40.0])))
-        green = _colour(rng, np.array([50, 140, 50.0]), 35)
-        if rng.uniform() < 0.5:
-            _paint(img, _ellipse(x, y, cx, cy - 0.2 * r, r, r), green)
-        else:
-            for k in range(3):
-                _paint(img, _triangle(x, y, [(cx - r, cy + 0.2 * r - 0.6 * k * r), (cx + r, cy + 0.2 * r - 0.6 * k * r),
-                                             (cx, cy - 0.9 * r - 0.6 * k * r)]), green)
-    elif kind == 3:  # car: body, cabin, two wheels
-        _paint(img, (np.abs(x - cx) < 1.3 * r) & (np.abs(y - cy) < 0.35 * r), c)
-        _paint(img, (np.abs(x - cx) < 0.7 * r) & (y > cy - 0.9 * r) & (y < cy), c * 0.8)
-        _paint(img, (np.abs(x - cx) < 0.55 * r) & (y > cy - 0.75 * r) & (y < cy - 0.4 * r), (170, 210, 235))
-        for s in (-1, 1):
-            _paint(img, _ellipse(x, y, cx + s * 0.8 * r, cy + 0.35 * r, 0.3 * r, 0.3 * r), (25, 25, 25))
-    elif kind in (4, 5):  # stripes or checkerboard at a random angle
-        a, f = rng.uniform(0, np.pi), rng.uniform(6, 30)
-        s, t = x * np.cos(a) + y * np.sin(a), -x * np.sin(a) + y * np.cos(a)
-        m = np.sin(f * s) > 0 if kind == 4 else (np.sin(f * s) > 0) ^ (np.sin(f * t) > 0)
-        _paint(img, m, c)
-    elif kind == 6:  # random blobs
-        field = sum(np.exp(-((x - rng.uniform()) ** 2 + (y - rng.uniform()) ** 2) / (2 * rng.uniform(0.05, 0.15) ** 2))
-                    for _ in range(int(rng.integers(2, 6))))
-        _paint(img, field > 0.5, c)
-    elif kind == 7:  # landscape: sky, hills with a wavy horizon, sun, maybe mountains
-        img[:] = _colour(rng, np.array([120, 170, 230.0]), 30)[:, None, None] * (0.7 + 0.5 * y)
-        if rng.uniform() < 0.5:
-            for k in range(2):
-                mx = rng.uniform(0.1, 0.9)
-                _paint(img, _triangle(x, y, [(mx - 0.35, cy + 0.1), (mx + 0.35, cy + 0.1), (mx, cy - 0.3)]),
-                       _colour(rng, np.array([120, 110, 115.0])))
-        _paint(img, _ellipse(x, y, rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.3), 0.08, 0.08), (250, 225, 90))
-        _paint(img, y > cy + 0.05 * np.sin(rng.uniform(5, 15) * x + rng.uniform(0, 6)), _colour(rng, np.array([70, 140, 60.0]), 40))
-    else:  # scattered triangles (ear-like shapes without a face)
-        for _ in range(int(rng.integers(2, 6))):
-            px, py, s = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9), rng.uniform(0.08, 0.25)
-            _paint(img, _triangle(x, y, [(px - s, py + s), (px + s, py + s), (px + rng.uniform(-s, s), py - s)]), _colour(rng))
+            _paint(img, _ellipse(x, y, cx + s * 0.7 * r, cy - 0.75 * r, 0.35 * r, 0.35 * r), fur)
+    _paint(img, _ellipse(x, y, cx, cy, r * rng.uniform(0.85, 1.2), r), fur)
+    for s in (-1, 1):
+        _paint(img, _ellipse(x, y, cx + s * 0.4 * r, cy - 0.1 * r, 0.12 * r, 0.12 * r), _colour(rng))
+    if rng.uniform() < 0.5:
+        _paint(img, _ellipse(x, y, cx, cy + 0.3 * r, 0.1 * r, 0.07 * r), (20, 20, 20))
+
+
+def _house(rng, img, x, y):
+    """House: walls, triangular (ear-like) roof, door and window."""
+    cx, cy, w = _place(rng)
+    h = w * rng.uniform(0.6, 1.0)
+    _paint(img, (np.abs(x - cx) < w) & (y > cy) & (y < cy + h), _colour(rng))
+    _paint(img, _triangle(x, y, [(cx - 1.2 * w, cy), (cx + 1.2 * w, cy), (cx, cy - h)]), _colour(rng))
+    _paint(img, (np.abs(x - cx) < 0.2 * w) & (y > cy + 0.45 * h) & (y < cy + h), _colour(rng))
+    _paint(img, (np.abs(x - cx - 0.6 * w) < 0.18 * w) & (np.abs(y - cy - 0.3 * h) < 0.15 * h), _colour(rng))
+
+
+def _tree(rng, img, x, y):
+    """Tree: trunk with a round or a three-layer pine canopy."""
+    cx, cy, r = _place(rng)
+    _paint(img, (np.abs(x - cx) < 0.15 * r) & (y > cy) & (y < cy + 1.6 * r), _colour(rng, _BARK))
+    green = _colour(rng, _LEAF, 35)
+    if rng.uniform() < 0.5:
+        _paint(img, _ellipse(x, y, cx, cy - 0.2 * r, r, r), green)
+        return
+    for k in range(3):
+        base, top = cy + (0.2 - 0.6 * k) * r, cy - (0.9 + 0.6 * k) * r
+        _paint(img, _triangle(x, y, [(cx - r, base), (cx + r, base), (cx, top)]), green)
+
+
+def _car(rng, img, x, y):
+    """Car: body, cabin with window, two (eye-like) wheels."""
+    cx, cy, r = _place(rng)
+    c = _colour(rng)
+    _paint(img, (np.abs(x - cx) < 1.3 * r) & (np.abs(y - cy) < 0.35 * r), c)
+    _paint(img, (np.abs(x - cx) < 0.7 * r) & (y > cy - 0.9 * r) & (y < cy), c * 0.8)
+    _paint(img, (np.abs(x - cx) < 0.55 * r) & (y > cy - 0.75 * r) & (y < cy - 0.4 * r), (170, 210, 235))
+    for s in (-1, 1):
+        _paint(img, _ellipse(x, y, cx + s * 0.8 * r, cy + 0.35 * r, 0.3 * r, 0.3 * r), (25, 25, 25))
+
+
+def _pattern(rng, img, x, y):
+    """Stripes or a checkerboard at a random angle and frequency."""
+    a, f = rng.uniform(0, np.pi), rng.uniform(6, 30)
+    s, t = np.sin(f * (x * np.cos(a) + y * np.sin(a))) > 0, np.sin(f * (y * np.cos(a) - x * np.sin(a))) > 0
+    _paint(img, s if rng.uniform() < 0.5 else s ^ t, _colour(rng))
+
+
+def _blobs(rng, img, x, y):
+    """Two to five merged round blobs (thresholded sum of Gaussian bumps)."""
+    field = sum(np.exp(-((x - rng.uniform()) ** 2 + (y - rng.uniform()) ** 2) / (2 * rng.uniform(0.05, 0.15) ** 2))
+                for _ in range(int(rng.integers(2, 6))))
+    _paint(img, field > 0.5, _colour(rng))
+
+
+def _landscape(rng, img, x, y):
+    """Landscape: sky gradient, optional mountains, sun, hills with a wavy horizon."""
+    horizon = rng.uniform(0.4, 0.75)
+    img[:] = _colour(rng, _SKY, 30)[:, None, None] * (0.7 + 0.5 * y)
+    for _ in range(2 * int(rng.uniform() < 0.5)):
+        mx = rng.uniform(0.1, 0.9)
+        _paint(img, _triangle(x, y, [(mx - 0.35, horizon + 0.1), (mx + 0.35, horizon + 0.1), (mx, horizon - 0.3)]),
+               _colour(rng, np.array([120.0, 110, 115])))
+    _paint(img, _ellipse(x, y, rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.3), 0.08, 0.08), (250, 225, 90))
+    wave = 0.05 * np.sin(rng.uniform(5, 15) * x + rng.uniform(0, 6))
+    _paint(img, y > horizon + wave, _colour(rng, _GRASS, 40))
+
+
+def _triangles(rng, img, x, y):
+    """Two to five scattered triangles (ear-like shapes without a face)."""
+    for _ in range(int(rng.integers(2, 6))):
+        px, py, s = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9), rng.uniform(0.08, 0.25)
+        _paint(img, _triangle(x, y, [(px - s, py + s), (px + s, py + s), (px + rng.uniform(-s, s), py - s)]),
+               _colour(rng))
+
+
+_NON_CATS = (_face, _house, _tree, _car, _pattern, _pattern, _blobs, _landscape, _triangles)
 
 
 def _draw_set(rng, n, n_cat, size):
-    """Draw `n` shuffled images of which `n_cat` are cats.
+    """Draw `n` images in shuffled order, `n_cat` of them cats.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n, n_cat, size : int
+        Number of images, number of cats among them, image side in pixels.
 
     Returns
     -------
@@ -254,28 +264,27 @@ def _draw_set(rng, n, n_cat, size):
     """
     labels = rng.permutation(np.repeat(np.array([1, 0], dtype=np.int64), [n_cat, n - n_cat]))
     g = (np.arange(size) + 0.5) / size
-    gx, gy = g[None, :], g[:, None]
+    x, y = g[None, :], g[:, None]
     imgs = np.empty((n, 3, size, size), dtype=np.float32)
-    for i, label in enumerate(labels):
-        imgs[i] = _background(rng, gx, gy)
-        (_draw_cat if label else _draw_noncat)(rng, imgs[i], gx, gy)
-    # Per-image contrast, brightness and pixel noise, all images at once (in place).
+    for img, label in zip(imgs, labels):
+        img[:] = _background(rng, x, y)
+        draw = _cat if label else _NON_CATS[rng.integers(len(_NON_CATS))]
+        draw(rng, img, x, y)
+    # Per-image contrast, brightness and pixel noise, for all images at once and in place.
     contrast, shift, sigma = (rng.uniform(lo, hi, (n, 1, 1, 1)).astype(np.float32)
                               for lo, hi in ((0.6, 1.3), (-40, 40), (2, 14)))
     mean = imgs.mean(axis=(1, 2, 3), keepdims=True)
     imgs -= mean
     imgs *= contrast
     imgs += mean + shift
-    noise = rng.random(imgs.shape, dtype=np.float32)  # uniform noise with std `sigma`: faster than normal
-    noise -= 0.5
-    noise *= sigma * np.float32(np.sqrt(12.0))
-    imgs += noise
+    noise = rng.random(imgs.shape, dtype=np.float32) - np.float32(0.5)  # uniform: faster than normal
+    imgs += noise * (sigma * np.float32(np.sqrt(12.0)))  # std `sigma`
     np.clip(np.rint(imgs, out=imgs), 0, 255, out=imgs)
     return np.ascontiguousarray(imgs.astype(np.uint8).transpose(0, 2, 3, 1)), labels
 
 
 def _check_int(name, value, minimum):
-    """Raise ValueError unless `value` is an int (not bool) >= `minimum`."""
+    """Raise ValueError unless `value` is an integer (not a bool) >= `minimum`."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
@@ -298,7 +307,7 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     cat_fraction : float, default 72 / 209
         Fraction of cats, strictly between 0 and 1.  The training set holds
         ``round(n_train * cat_fraction)`` cats (clipped to 1 .. n_train - 1 so
-        both classes occur), the test set ``round(n_test * cat_fraction)``.
+        that both classes occur), the test set ``round(n_test * cat_fraction)``.
 
     Returns
     -------
@@ -313,7 +322,7 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     Raises
     ------
     ValueError
-        If an argument is of the wrong type or out of range.
+        If an argument has the wrong type or is out of range.
     """
     _check_int("seed", seed, 0)
     _check_int("n_train", n_train, 2)
@@ -322,7 +331,7 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     if isinstance(cat_fraction, bool) or not isinstance(cat_fraction, Real) or not 0 < cat_fraction < 1:
         raise ValueError(f"cat_fraction must be a number strictly between 0 and 1, got {cat_fraction!r}")
     rng = np.random.default_rng(seed)
-    n_cat_train = min(max(int(round(n_train * cat_fraction)), 1), n_train - 1)
+    n_cat_train = min(max(int(round(n_train * cat_fraction)), 1), int(n_train) - 1)
     train_x, train_y = _draw_set(rng, int(n_train), n_cat_train, int(size))
     test_x, test_y = _draw_set(rng, int(n_test), int(round(n_test * cat_fraction)), int(size))
     classes = np.array([b"non-cat", b"cat"], dtype="S7")

@@ -200,12 +200,13 @@ class GradientDescent:
                 taken.append(self._snapshot(cost))
             dz = sigmoid(self._z) - self.Y           # (m,) = A − Y
             b = self.b - lr * float(np.mean(dz))
-            if self.method == "kernel":
-                params = self._alpha - (lr / m) * dz
-                z = self._K @ params + b
-            else:
-                params = self._w - lr * ((self.X @ dz) / m)
-                z = params @ self.X + b
+            with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+                if self.method == "kernel":
+                    params = self._alpha - (lr / m) * dz
+                    z = self._K @ params + b
+                else:
+                    params = self._w - lr * ((self.X @ dz) / m)
+                    z = params @ self.X + b
             if not (np.isfinite(b) and np.all(np.isfinite(z))):
                 taken += self._stop_diverged(cost)   # keep the last finite state
                 break

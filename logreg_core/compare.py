@@ -1,0 +1,249 @@
+"""Comparing training runs: frozen records, summaries, the best run, cost tables, pacing.
+
+Pure NumPy, no Streamlit: the dashboard keeps a :class:`RunRecord` of every
+finished or stopped run (a light copy of a
+:class:`~logreg_core.training.GradientDescent` without the training matrices),
+summarizes runs for tables, picks the best one, writes the cost histories as
+CSV and paces a live chart.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .settings import TrainSettings
+
+__all__ = [
+    "RunRecord", "run_status", "summarize", "best_index", "costs_csv",
+    "paced_target", "snapshot_at", "snapshot_iterations",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class RunRecord:
+    """What is left of a gradient-descent run once it stops: no X, no kernel matrix.
+
+    Reads like a finished :class:`~logreg_core.training.GradientDescent`
+    (``costs``, ``snapshots``, ``settings``, ``iteration``, ``diverged``,
+    ``done``, ``w``, ``b``, ``final``, ``method``), so code written for a run
+    works on a record.
+
+    Attributes
+    ----------
+    settings : TrainSettings
+    costs : list of float
+        ``costs[i]`` is the cost before update i (``costs[0] = ln 2``).
+    snapshots : list of Snapshot
+    iteration : int
+        Updates applied.
+    diverged : bool
+    stopped : bool
+        True when the run was interrupted before its last iteration.
+    method : str
+    w : ndarray of shape (n_features,)
+    b : float
+    """
+
+    settings: TrainSettings
+    costs: list
+    snapshots: list
+    iteration: int
+    diverged: bool
+    stopped: bool
+    method: str
+    w: np.ndarray
+    b: float
+
+    @classmethod
+    def from_run(cls, run):
+        """Freeze a run (finished or not) into a record.
+
+        Parameters
+        ----------
+        run : GradientDescent or RunRecord
+
+        Returns
+        -------
+        record : RunRecord
+            ``stopped`` is True when the run had not reached its last iteration
+            and had not diverged.
+        """
+        if isinstance(run, RunRecord):
+            return run
+        stopped = (not run.diverged) and run.iteration < run.settings.num_iterations
+        return cls(run.settings, list(run.costs), list(run.snapshots), int(run.iteration),
+                   bool(run.diverged), bool(stopped), str(run.method),
+                   np.asarray(run.w, dtype=np.float64).copy(), float(run.b))
+
+    @property
+    def done(self):
+        """Always True: a record does not train any further."""
+        return True
+
+    @property
+    def final(self):
+        """The latest snapshot, or None."""
+        return self.snapshots[-1] if self.snapshots else None
+
+
+def run_status(run):
+    """One word for a run: "diverged", "stopped", "done" or "running".
+
+    Parameters
+    ----------
+    run : GradientDescent or RunRecord
+    """
+    if run.diverged:
+        return "diverged"
+    if getattr(run, "stopped", False):
+        return "stopped"
+    if run.iteration >= run.settings.num_iterations:
+        return "done"
+    return "running"
+
+
+def summarize(run):
+    """The numbers a table shows for a run.
+
+    Parameters
+    ----------
+    run : GradientDescent or RunRecord
+
+    Returns
+    -------
+    summary : dict
+        ``status``; ``iteration`` (updates applied); ``cost`` (latest finite
+        training cost, nan before the first step); ``train_accuracy`` and
+        ``test_accuracy`` in percent at the latest snapshot (nan if none);
+        ``gap`` = train − test accuracy in percentage points (nan without a test
+        set); ``learning_rate``; ``scaling``.
+    """
+    final = run.final
+    train_acc = final.train_accuracy if final is not None else math.nan
+    test_acc = final.test_accuracy if final is not None and final.test_accuracy is not None else math.nan
+    # Cost at the latest snapshot when it is the last state (the end of a run), else the latest cost.
+    if final is not None and final.iteration == run.iteration:
+        cost = final.cost
+    elif run.costs:
+        cost = run.costs[-1]
+    else:
+        cost = math.nan
+    return {
+        "status": run_status(run),
+        "iteration": int(run.iteration),
+        "cost": float(cost),
+        "train_accuracy": float(train_acc),
+        "test_accuracy": float(test_acc),
+        "gap": float(train_acc - test_acc),
+        "learning_rate": run.settings.learning_rate,
+        "scaling": run.settings.scaling,
+    }
+
+
+def best_index(runs):
+    """Index of the best run, or None if every run diverged or none has a snapshot.
+
+    Best = highest test accuracy (training accuracy when there is no test
+    set), then highest training accuracy, then lowest cost, then the earliest.
+
+    Parameters
+    ----------
+    runs : sequence of GradientDescent or RunRecord
+    """
+    best, best_key = None, None
+    for i, run in enumerate(runs):
+        if run.diverged or run.final is None:
+            continue
+        s = summarize(run)
+        test = s["test_accuracy"] if not math.isnan(s["test_accuracy"]) else s["train_accuracy"]
+        cost = s["cost"] if math.isfinite(s["cost"]) else math.inf
+        key = (test, s["train_accuracy"], -cost)
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    return best
+
+
+def costs_csv(names, cost_lists):
+    """The cost histories as CSV text: ``iteration`` then one column per run.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Column headers, one per run.
+    cost_lists : sequence of sequence of float
+        ``cost_lists[k][i]`` is run k's cost before update i. Shorter runs
+        (stopped, diverged) leave empty cells.
+
+    Returns
+    -------
+    text : str
+    """
+    if len(names) != len(cost_lists):
+        raise ValueError(f"got {len(names)} names for {len(cost_lists)} cost histories")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["iteration", *names])
+    n = max((len(c) for c in cost_lists), default=0)
+    for i in range(n):
+        writer.writerow([i, *(repr(float(c[i])) if i < len(c) else "" for c in cost_lists)])
+    return buffer.getvalue()
+
+
+def paced_target(elapsed, duration, total):
+    """How many iterations a run spread over ``duration`` seconds should have done by now.
+
+    Parameters
+    ----------
+    elapsed : float
+        Seconds since the start.
+    duration : float
+        Seconds the whole run should take (> 0).
+    total : int
+        Iterations of the run.
+
+    Returns
+    -------
+    target : int
+        In [0, total]; ``total`` once ``elapsed ≥ duration``.
+    """
+    if duration <= 0 or elapsed >= duration:
+        return int(total)
+    return int(min(total, max(0, math.ceil(total * max(elapsed, 0.0) / duration))))
+
+
+def snapshot_iterations(runs):
+    """Sorted iterations at which any of the runs took a snapshot.
+
+    Parameters
+    ----------
+    runs : sequence of GradientDescent or RunRecord
+    """
+    return sorted({s.iteration for run in runs for s in run.snapshots})
+
+
+def snapshot_at(snapshots, iteration):
+    """The latest snapshot taken at or before ``iteration`` (the first one if none).
+
+    Parameters
+    ----------
+    snapshots : sequence of Snapshot, in increasing iteration
+    iteration : int
+
+    Returns
+    -------
+    snapshot : Snapshot or None
+        None only when ``snapshots`` is empty.
+    """
+    chosen = None
+    for snap in snapshots:
+        if snap.iteration <= iteration:
+            chosen = snap
+        else:
+            break
+    if chosen is None and snapshots:
+        chosen = snapshots[0]
+    return chosen
