@@ -210,7 +210,11 @@ def _cmd_info(args):
 
     from .data import read_h5
 
-    with h5py.File(args.file, "r") if args.file.is_file() and h5py.is_hdf5(args.file) else _no_h5(args.file) as f:
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    if not h5py.is_hdf5(args.file):
+        raise UsageError(f"{args.file}: not an HDF5 file; expected the course's .h5 format")
+    with h5py.File(args.file, "r") as f:
         keys = {k: (f[k].shape, str(f[k].dtype)) for k in f if isinstance(f[k], h5py.Dataset)}
     split = "train" if "train_set_x" in keys else "test"
     x, y, classes = read_h5(args.file, split)
@@ -220,12 +224,6 @@ def _cmd_info(args):
     for label, name in enumerate(classes):
         _print(f"  label {label} = {name!r}: {int(np.sum(y == label))} images")
     return 0
-
-
-def _no_h5(path):
-    if not path.exists():
-        raise UsageError(f"{path}: no such file")
-    raise UsageError(f"{path}: not an HDF5 file; expected the course's .h5 format")
 
 
 COMMANDS = {"train": _cmd_train, "predict": _cmd_predict, "make-dataset": _cmd_make_dataset,

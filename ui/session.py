@@ -6,18 +6,27 @@ switching pages or data sets never loses it.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import streamlit as st
 
+from logreg_core.compare import RunRecord, best_index, run_status, summarize
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset
-from logreg_core.pipeline import Model, fit
+from logreg_core.explore import pixel_histograms
+from logreg_core.pipeline import Model, fit, start_training
+from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import TrainSettings
 
 DATASET_KEY = "dataset"
 RUNS_KEY = "runs"
 MODEL_KEY = "model"
+BATCH_KEY = "run_batch_counter"
+#: Comparisons (batches of runs) a user keeps; older ones are dropped to bound memory.
+MAX_BATCHES = 6
 
 
 @st.cache_data(show_spinner="Preparing the default data set…", max_entries=4)

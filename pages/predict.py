@@ -1,0 +1,217 @@
+"""Predict: classify your own photos and look at the test-set mistakes.
+
+The model is the one trained in this session (or an uploaded ``.npz``). Each
+photo is shown as the model sees it (shrunk to the model's image size), with
+P(class 1), the label, and a map of which pixels pushed towards which class.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from logreg_core.images import load_photo
+from logreg_core.persistence import load_model
+from ui import session
+from ui.figures_extra import contribution_map_figure
+
+PHOTO_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
+MAX_MISTAKES_SHOWN = 12
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def load_for_model(data, name, height, width):
+    """Decode one photo to (height, width, 3) uint8, or explain why not.
+
+    Returns
+    -------
+    image : ndarray of shape (height, width, 3) or None
+    error : str or None
+        One line naming the file.
+    """
+    try:
+        image = load_photo(data, name=name, size=max(height, width))
+    except ValueError as exc:
+        return None, str(exc)
+    except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
+        return None, f"{name}: could not be read ({type(exc).__name__})"
+    if image.shape[:2] != (height, width):
+        # Non-square models: centre-crop the square photo to the model's aspect ratio, then resize.
+        side = image.shape[0]
+        if width >= height:
+            keep = max(1, round(side * height / width))
+            top = (side - keep) // 2
+            image = image[top:top + keep]
+        else:
+            keep = max(1, round(side * width / height))
+            left = (side - keep) // 2
+            image = image[:, left:left + keep]
+        image = np.asarray(Image.fromarray(image).resize((width, height), Image.LANCZOS))
+    return image, None
+
+
+def enlarge(image, target=256):
+    """Blow a small image up with square pixels (no blur), for a projector."""
+    factor = max(1, target // max(image.shape[:2]))
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def model_uploader():
+    """Let the user replace the model with a saved .npz; a bad file keeps the old model."""
+    upload = st.file_uploader("…or use a model saved earlier (.npz)", type=["npz"], key="predict_model_file",
+                              help="A model file downloaded from the Train page of this lab.")
+    if upload is None:
+        return
+    marker = (upload.file_id, upload.name, upload.size)
+    if st.session_state.get("predict_model_marker") == marker:
+        error = st.session_state.get("predict_model_error")
+        if error:
+            st.error(error)
+        return
+    st.session_state["predict_model_marker"] = marker
+    st.session_state["predict_model_error"] = None
+    try:
+        model = load_model(upload.getvalue(), name=upload.name)
+    except Exception as exc:  # load_model raises ValueError; anything else is still the file's fault
+        message = str(exc) if isinstance(exc, ValueError) else f"{upload.name}: not a usable model file ({type(exc).__name__})"
+        st.session_state["predict_model_error"] = f"Could not use this model file — {message}. The previous model is kept."
+        st.error(st.session_state["predict_model_error"])
+        return
+    session.set_model(model, f"uploaded file {upload.name}")
+    st.success(f"Now using the model from {upload.name}.")
+
+
+def describe_model(model, description):
+    h, w, c = model.image_shape
+    st.markdown(f"**Model:** {description}  \n"
+                f"It takes {h}×{w} colour images and answers *{model.classes[1]}* when "
+                f"P({model.classes[1]}) > {model.settings.threshold:g}.")
+
+
+def show_prediction(model, name, image):
+    """One photo: what the model sees, P(class 1) and label, and the contribution map."""
+    positive, negative = model.classes[1], model.classes[0]
+    p = float(model.predict_proba_images(image)[0])
+    label = positive if p > model.settings.threshold else negative
+    contributions = model.contributions(image).sum(axis=2)
+    z = float(contributions.sum()) + model.b
+    st.markdown(f"#### {name}")
+    left, middle, right = st.columns([1, 1, 1.3])
+    with left:
+        h, w = model.image_shape[:2]
+        st.image(enlarge(image), caption=f"what the model sees: {h}×{w} pixels", width=256)
+    with middle:
+        st.metric(f"P({positive})", f"{p:.3f}")
+        st.markdown(f"### → **{label}**")
+        st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
+    with right:
+        fig = contribution_map_figure(contributions, positive, negative,
+                                      title=f"Pixels pushing → {positive} (red) / → {negative} (blue)")
+        st.plotly_chart(fig, key=f"predict_contrib_{name}", theme=None, config={"displayModeBar": False})
+
+
+def show_photos(model):
+    st.subheader("1 · Your photos")
+    files = st.file_uploader("Upload one or more photos", type=PHOTO_TYPES, accept_multiple_files=True,
+                             key="predict_photos",
+                             help="PNG, JPEG, GIF, WebP, BMP or TIFF. Each is centre-cropped to a square "
+                                  "and shrunk to the model's size.")
+    use_camera = st.toggle("Take a photo with the camera", key="predict_camera_on",
+                           help="The browser asks for camera access only when this is on.")
+    items = [(f.name, f.getvalue()) for f in (files or [])]
+    if use_camera:
+        shot = st.camera_input("Camera", key="predict_camera")
+        if shot is not None:
+            items.append(("camera photo", shot.getvalue()))
+    if not items:
+        st.info("Upload a photo (or switch the camera on) to see what the model says about it.")
+        return
+    h, w, c = model.image_shape
+    if c != 3:
+        st.error(f"This model takes images with {c} channels; photos have 3 (RGB), so they cannot be classified.")
+        return
+    seen = {}
+    for name, data in items:
+        seen[name] = seen.get(name, 0) + 1
+        shown_name = name if seen[name] == 1 else f"{name} ({seen[name]})"
+        image, error = load_for_model(data, shown_name, h, w)
+        if error:
+            st.error(error)
+            continue
+        show_prediction(model, shown_name, image)
+
+
+def show_gallery(images, probabilities, positive):
+    """A row-wrapped gallery of images with their P(positive)."""
+    shown = min(len(images), MAX_MISTAKES_SHOWN)
+    columns = st.columns(6)
+    for i in range(shown):
+        with columns[i % 6]:
+            st.image(enlarge(images[i], 128), caption=f"P({positive}) = {probabilities[i]:.2f}",
+                     width="stretch")
+    if len(images) > shown:
+        st.caption(f"Showing the {shown} most confident of {len(images)}.")
+
+
+def show_mistakes(model, dataset):
+    st.subheader("2 · Where the model is wrong on the test set")
+    if tuple(model.image_shape) != tuple(dataset.image_shape):
+        st.warning(f"The model takes {'×'.join(map(str, model.image_shape))} images but the current data set "
+                   f"({dataset.source}) has {'×'.join(map(str, dataset.image_shape))}: its mistakes cannot be "
+                   f"computed. Train a model on this data set (button below or the Train page), or switch back.")
+        return
+    if tuple(model.classes) != tuple(dataset.classes):
+        st.warning(f"The model's classes {list(model.classes)} differ from the data set's "
+                   f"{list(dataset.classes)}; the labels below use the data set's names.")
+    positive, negative = dataset.classes[1], dataset.classes[0]
+    p = model.predict_proba_images(dataset.test_x)
+    predicted = (p > model.settings.threshold).astype(np.int64)
+    truth = dataset.test_y
+    accuracy = float(np.mean(predicted == truth) * 100)
+    st.markdown(f"Test accuracy **{accuracy:.1f} %** on {len(truth)} test images of {dataset.source}.")
+    fp = np.flatnonzero((predicted == 1) & (truth == 0))
+    fp = fp[np.argsort(-p[fp], kind="stable")]          # most confident (highest P) first
+    fn = np.flatnonzero((predicted == 0) & (truth == 1))
+    fn = fn[np.argsort(p[fn], kind="stable")]           # most confident (lowest P) first
+    st.markdown(f"##### False positives: said *{positive}*, really *{negative}* ({len(fp)})")
+    if len(fp):
+        show_gallery(dataset.test_x[fp], p[fp], positive)
+    else:
+        st.success("None.")
+    st.markdown(f"##### False negatives: said *{negative}*, really *{positive}* ({len(fn)})")
+    if len(fn):
+        show_gallery(dataset.test_x[fn], p[fn], positive)
+    else:
+        st.success("None.")
+
+
+def offer_training(label, key):
+    """One button that trains with the defaults on the current data set and makes it the model."""
+    if st.button(label, key=key, type="primary"):
+        with st.spinner("Training with the default settings (pixels / 255, 2000 iterations)…"):
+            session.train_default_model()
+        st.rerun()
+
+
+st.title("Predict")
+st.markdown("Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which "
+            "pixels pushed it there.")
+
+dataset = session.get_dataset()
+model, description = session.get_model()
+if model is None:
+    st.info("There is no model yet: train one on the Train page, upload a saved model below, "
+            "or train one now with the default settings.")
+    offer_training("Train a model with the default settings", "predict_train_default")
+model_uploader()
+model, description = session.get_model()
+
+if model is not None:
+    describe_model(model, description)
+    if tuple(model.image_shape) != tuple(dataset.image_shape):
+        st.warning(f"This model was made for {'×'.join(map(str, model.image_shape))} images, the current data "
+                   f"set has {'×'.join(map(str, dataset.image_shape))}. Photos are still shrunk to the model's size.")
+        offer_training("Train a new model on the current data set", "predict_train_for_data")
+    show_photos(model)
+    st.divider()
+    show_mistakes(model, dataset)
