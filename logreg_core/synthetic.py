@@ -272,7 +272,7 @@ def _draw_set(rng, n, n_cat, size):
         draw(rng, img, x, y)
     # Per-image contrast, brightness and pixel noise, for all images at once and in place.
     contrast, shift, sigma = (rng.uniform(lo, hi, (n, 1, 1, 1)).astype(np.float32)
-                              for lo, hi in ((0.6, 1.3), (-40, 40), (2, 14)))
+                              for lo, hi in ((0.6, 1.3), (-65, 15), (2, 14)))
     mean = imgs.mean(axis=(1, 2, 3), keepdims=True)
     imgs -= mean
     imgs *= contrast

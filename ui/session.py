@@ -50,6 +50,60 @@ def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
     return load_dataset(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
 
 
+def photoset_available():
+    """True once ``logreg_core.photoset`` (photos → data set) is installed."""
+    return importlib.util.find_spec("logreg_core.photoset") is not None
+
+
+@st.cache_data(show_spinner="Reading the photos…", max_entries=8)
+def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
+    """A data set from photos of two classes; raises ValueError for unusable input.
+
+    Parameters
+    ----------
+    groups : tuple of (class_name, tuple of (file_name, bytes))
+        Exactly two classes; the first is label 0 (a tuple so the cache can hash it).
+    test_fraction, seed, size
+        Passed to ``logreg_core.photoset.dataset_from_groups``.
+
+    Returns
+    -------
+    dataset : Dataset
+    skipped : list of str
+        One line per photo that could not be read.
+    """
+    from logreg_core.photoset import dataset_from_groups
+
+    ordered = {str(name): [(str(f), bytes(b)) for f, b in files] for name, files in groups}
+    if len(ordered) != len(groups):
+        raise ValueError("the two classes need different names")
+    dataset, skipped = dataset_from_groups(ordered, test_fraction=test_fraction, seed=seed, size=size,
+                                           source="uploaded photos")
+    return dataset, list(skipped)
+
+
+@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=8)
+def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
+    """A data set from a zip with one folder per class; raises ValueError for unusable input.
+
+    Returns
+    -------
+    dataset : Dataset
+    skipped : list of str
+    """
+    from logreg_core.photoset import dataset_from_zip
+
+    dataset, skipped = dataset_from_zip(bytes(data), name=name, test_fraction=test_fraction,
+                                        seed=seed, size=size)
+    return dataset, list(skipped)
+
+
+@st.cache_data(show_spinner="Counting pixel values…", max_entries=8)
+def cached_pixel_histograms(train_x, bins=64):
+    """:func:`logreg_core.explore.pixel_histograms`, cached by the images' bytes."""
+    return pixel_histograms(train_x, bins=bins)
+
+
 @dataclass
 class TrainedRun:
     """One training run a user made, kept across pages.
@@ -73,6 +127,31 @@ class TrainedRun:
     dataset_source: str
     model: Model | None = None
     extra: dict = field(default_factory=dict)
+
+    # ``extra`` as filled by :func:`start_batch`: "batch" (int), "label" (legend text),
+    # "mode" ("scalings" or "rates"), "image_shape", "classes".
+
+    @property
+    def label(self):
+        """Legend text without the batch number."""
+        return self.extra.get("label", self.name)
+
+    @property
+    def batch(self):
+        """Number of the comparison this run belongs to (0 if made elsewhere)."""
+        return int(self.extra.get("batch", 0))
+
+    @property
+    def status(self):
+        """"running", "done", "stopped" or "diverged"."""
+        return run_status(self.run)
+
+    @property
+    def image_shape(self):
+        """(height, width, channels) of the images it was trained on."""
+        if "image_shape" in self.extra:
+            return tuple(self.extra["image_shape"])
+        return self.model.image_shape if self.model is not None else None
 
 
 def get_dataset():
@@ -126,3 +205,191 @@ def train_default_model():
     set_model(model, f"trained here with defaults (pixels / 255, α = {settings.learning_rate}, "
                      f"{settings.num_iterations} iterations) on {dataset.source}")
     return model
+
+
+# -- comparisons of runs ---------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to train in a comparison: its legend label and its settings."""
+
+    label: str
+    settings: TrainSettings
+
+
+def scaling_specs(scalings, learning_rate, num_iterations):
+    """Specs comparing pixel scalings at one learning rate (raises ValueError for bad settings)."""
+    return [RunSpec(SCALING_LABELS[s], TrainSettings(learning_rate=learning_rate,
+                                                    num_iterations=num_iterations, scaling=s))
+            for s in scalings]
+
+
+def rate_specs(rates, scaling, num_iterations):
+    """Specs comparing learning rates for one scaling (raises ValueError for bad settings)."""
+    return [RunSpec(f"α = {rate:g}", TrainSettings(learning_rate=rate, num_iterations=num_iterations,
+                                                   scaling=scaling))
+            for rate in rates]
+
+
+def start_batch(dataset, specs, mode, on_prepared=None):
+    """Prepare a comparison: one gradient-descent run per spec, all from w = 0, b = 0.
+
+    The runs are stored in session state at once, so a run interrupted by Stop
+    (or by leaving the page) keeps what it trained; :func:`freeze_interrupted_runs`
+    marks it stopped on the next script run.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    specs : sequence of RunSpec
+    mode : str
+        "scalings" or "rates" (how the page labels the comparison).
+    on_prepared : callable or None
+        Called as ``on_prepared(done, total)`` after each run is prepared.
+
+    Returns
+    -------
+    runs : list of TrainedRun
+        Not yet stepped.
+    """
+    batch = int(st.session_state.get(BATCH_KEY, 0)) + 1
+    st.session_state[BATCH_KEY] = batch
+    out = []
+    for i, spec in enumerate(specs):
+        run, scaler = start_training(dataset, spec.settings)
+        out.append(TrainedRun(
+            name=f"#{batch} {spec.label}", run=run, scaler=scaler, dataset_source=dataset.source,
+            extra={"batch": batch, "label": spec.label, "mode": mode,
+                   "image_shape": dataset.image_shape, "classes": tuple(dataset.classes),
+                   "synthetic": bool(dataset.synthetic), "started": time.time()},
+        ))
+        if on_prepared is not None:
+            on_prepared(i + 1, len(specs))
+    runs = get_runs()
+    for tr in out:
+        runs[tr.name] = tr
+    prune_batches(MAX_BATCHES)
+    return out
+
+
+def finish_run(trained):
+    """Freeze a run: drop its training matrices, keep costs, snapshots and a :class:`Model`."""
+    if not isinstance(trained.run, RunRecord):
+        trained.run = RunRecord.from_run(trained.run)
+    if trained.model is None:
+        rec = trained.run
+        trained.model = Model(rec.w, rec.b, trained.scaler, trained.image_shape,
+                              trained.extra.get("classes", ("label 0", "label 1")),
+                              rec.settings, np.asarray(rec.costs))
+    return trained
+
+
+def describe_run(trained):
+    """One line for the Predict page: what the run is, how far it went, how well it does."""
+    s = summarize(trained.run)
+    acc = "" if np.isnan(s["test_accuracy"]) else f", test accuracy {s['test_accuracy']:.0f} %"
+    state = {"done": "", "stopped": " (stopped early)", "diverged": " (diverged)"}.get(s["status"], "")
+    return (f"{trained.label}, α = {s['learning_rate']:g}, {s['iteration']} iterations{state}{acc} "
+            f"— comparison #{trained.batch} on {trained.dataset_source}")
+
+
+def use_for_predictions(trained):
+    """Make a finished run's model the one the Predict page uses."""
+    finish_run(trained)
+    set_model(trained.model, describe_run(trained))
+
+
+def finish_batch(runs):
+    """Freeze every run of a comparison and hand the best one to the Predict page.
+
+    Returns
+    -------
+    best : TrainedRun or None
+        None if every run diverged.
+    """
+    for tr in runs:
+        finish_run(tr)
+    i = best_index([tr.run for tr in runs])
+    if i is None:
+        return None
+    use_for_predictions(runs[i])
+    return runs[i]
+
+
+def freeze_interrupted_runs():
+    """Mark runs left unfinished by a Stop (or a page change) as stopped; call at every script run.
+
+    Returns
+    -------
+    frozen : list of TrainedRun
+        The runs that were still live.
+    """
+    live = [tr for tr in get_runs().values() if not isinstance(tr.run, RunRecord)]
+    if not live:
+        return []
+    for batch in sorted({tr.batch for tr in live}):
+        finish_batch([tr for tr in get_runs().values() if tr.batch == batch])
+    return live
+
+
+def batches():
+    """Numbers of the stored comparisons, oldest first."""
+    return sorted({tr.batch for tr in get_runs().values()})
+
+
+def batch_runs(batch):
+    """The runs of one comparison, in training order."""
+    return [tr for tr in get_runs().values() if tr.batch == batch]
+
+
+def prune_batches(keep):
+    """Keep only the ``keep`` most recent comparisons."""
+    ids = batches()
+    drop = set(ids[:-keep]) if keep > 0 else set(ids)
+    runs = get_runs()
+    for name in [n for n, tr in runs.items() if tr.batch in drop]:
+        del runs[name]
+
+
+def clear_runs():
+    """Forget every run (the Predict page's model stays)."""
+    get_runs().clear()
+
+
+def train_batch(dataset, specs, mode, progress=None, step_chunk=250):
+    """Train a comparison to the end without a live chart (e.g. a one-click button).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    specs : sequence of RunSpec
+    mode : str
+    progress : callable or None
+        Called as ``progress(fraction, text)``.
+    step_chunk : int
+
+    Returns
+    -------
+    runs : list of TrainedRun
+    """
+    def prepared(done, total):
+        if progress is not None:
+            progress(0.2 * done / total, f"Preparing run {done} of {total}…")
+
+    runs = start_batch(dataset, specs, mode, on_prepared=prepared)
+    total = sum(tr.run.settings.num_iterations for tr in runs)
+    while not all(tr.run.done for tr in runs):
+        for tr in runs:
+            tr.run.step(step_chunk)
+        if progress is not None:
+            done = sum(min(tr.run.iteration, tr.run.settings.num_iterations) if not tr.run.diverged
+                       else tr.run.settings.num_iterations for tr in runs)
+            progress(0.2 + 0.8 * done / max(total, 1), "Training…")
+    finish_batch(runs)
+    return runs
+
+
+def default_specs():
+    """The default comparison: the three scalings at the course's α and iterations."""
+    defaults = TrainSettings()
+    return scaling_specs(("none", "255", "zscore"), defaults.learning_rate, defaults.num_iterations)
