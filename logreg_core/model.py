@@ -36,11 +36,12 @@ def sigmoid(z):
 
 
 def cost_from_z(z, Y):
-    """Mean cross-entropy computed from the logits, finite for any finite z.
+    """Mean cross-entropy computed from the logits, accurate and finite for any finite z.
 
-    The per-example loss −y·log σ(z) − (1 − y)·log(1 − σ(z)) equals
-    log(1 + e^z) − y·z, and ``np.logaddexp(0, z)`` evaluates log(1 + e^z)
-    without overflow or ``log(0)``.
+    With s = 1 − 2y (+1 for y = 0, −1 for y = 1) the per-example loss
+    −y·log σ(z) − (1 − y)·log(1 − σ(z)) is log(1 + e^(s·z)), which
+    ``np.logaddexp(0, s·z)`` evaluates without overflow, without ``log(0)``
+    and without cancellation (a confident right answer costs e^(−|z|), not 0).
 
     Parameters
     ----------
@@ -56,7 +57,7 @@ def cost_from_z(z, Y):
     """
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore"):  # only a sum past 1e308 overflows: the cost is then inf
-        return float(np.mean(np.logaddexp(0.0, z) - Y * z))
+        return float(np.mean(np.logaddexp(0.0, (1.0 - 2.0 * np.asarray(Y, dtype=np.float64)) * z)))
 
 
 def propagate(w, b, X, Y):

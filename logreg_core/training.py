@@ -15,11 +15,12 @@ a stop button, several runs in lockstep); :func:`train` runs to the end.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .model import accuracy, cost_from_z, sigmoid
+from .model import accuracy, sigmoid
 from .settings import TrainSettings
 
 __all__ = ["Snapshot", "GradientDescent", "train", "choose_method", "validate_xy"]
@@ -32,10 +33,12 @@ KERNEL_MAX_EXAMPLES = 4000
 class Snapshot:
     """The parameters after ``iteration`` updates, with the accuracies they give.
 
+    In the kernel form a snapshot keeps α (m numbers) and forms w = Xα only
+    when ``w`` is read; :meth:`detached` makes a copy that holds w itself.
+
     Attributes
     ----------
     iteration : int
-    w : ndarray of shape (n_features,)
     b : float
     cost : float
         Training cost at (w, b).
@@ -43,14 +46,30 @@ class Snapshot:
         Percent.
     test_accuracy : float or None
         Percent; None without a test set.
+    coef : ndarray of shape (n_features,) or (m,)
+        w itself, or α when ``basis`` is given.
+    basis : ndarray of shape (n_features, m) or None, default None
+        The scaled training data X, so that w = X @ coef.
     """
 
     iteration: int
-    w: np.ndarray
     b: float
     cost: float
     train_accuracy: float
     test_accuracy: float | None
+    coef: np.ndarray
+    basis: np.ndarray | None = None
+
+    @property
+    def w(self):
+        """Weights, ndarray of shape (n_features,)."""
+        return self.coef if self.basis is None else self.basis @ self.coef
+
+    def detached(self):
+        """The same snapshot holding w itself, so the training data can be freed."""
+        if self.basis is None:
+            return self
+        return Snapshot(self.iteration, self.b, self.cost, self.train_accuracy, self.test_accuracy, self.w)
 
 
 def validate_xy(X, Y, what="training"):
@@ -113,8 +132,16 @@ class GradientDescent:
     iteration : int
         Updates applied so far.
     diverged : bool
-        True when the parameters or the cost stopped being finite; the run
-        then ends early and keeps only finite costs.
+        True when an update would have made the parameters or the cost
+        non-finite; the run then ends at its last finite state.
+
+    Notes
+    -----
+    Each step uses one identity for both the cost and the gradient. With
+    s = 1 − 2y, the loss is ℓ = log(1 + e^(s·z)) and
+    dz = a − y = −s·expm1(−ℓ), both accurate for any z (no σ(z) rounded to
+    0 or 1, no log(0), no cancellation). The A(1 − A) factor of da/dz cancels
+    against ∂ℓ/∂a = (a − y) / (a(1 − a)); nothing is dropped.
     """
 
     def __init__(self, X, Y, settings, X_test=None, Y_test=None):
@@ -135,40 +162,69 @@ class GradientDescent:
         self.method = choose_method(settings.method, n, m)
         self.b = 0.0
         if self.method == "kernel":
-            self._K = self.X.T @ self.X              # (m, m)
-            self._alpha = np.zeros(m)                # w = X @ alpha
+            self._K = self.X.T @ self.X                                        # (m, m)
+            self._K_test = None if self.X_test is None else self.X_test.T @ self.X   # (m_test, m)
+            self._params = np.zeros(m)                                         # α, with w = X @ α
         else:
-            self._w = np.zeros(n)
+            self._params = np.zeros(n)                                         # w
+        self._spare = np.empty_like(self._params)
+        self._neg_s = 2.0 * self.Y - 1.0                                       # −s = 2y − 1, (m,)
+        self._z = np.zeros(m)                                                  # logits at (w, b)
+        self._z_next = np.empty(m)
+        self._loss = np.empty(m)
+        self._dz = np.empty(m)
         self.iteration = 0
         self.costs = []
         self.snapshots = []
         self.diverged = False
-        self._z = self._logits()                     # (m,) at the current parameters
 
     # -- state ---------------------------------------------------------
     @property
     def w(self):
         """Current weights, ndarray of shape (n_features,)."""
-        return self.X @ self._alpha if self.method == "kernel" else self._w.copy()
+        return self.X @ self._params if self.method == "kernel" else self._params.copy()
 
     @property
     def done(self):
         """True once all iterations ran, or the run diverged."""
         return self.diverged or self.iteration >= self.settings.num_iterations
 
-    def _logits(self):
+    @property
+    def final(self):
+        """The latest snapshot (None before the first step)."""
+        return self.snapshots[-1] if self.snapshots else None
+
+    def _logits(self, params, b, out):
         if self.method == "kernel":
-            return self._K @ self._alpha + self.b   # K symmetric: Kα = (αᵀK)ᵀ
-        return self._w @ self.X + self.b
+            np.dot(self._K, params, out=out)        # K symmetric: Kα = (αᵀK)ᵀ
+        else:
+            np.dot(params, self.X, out=out)
+        out += b
+        return out
+
+    def _cost_and_dz(self):
+        """Cost at the current logits; leaves dz = A − Y in ``self._dz``."""
+        loss, dz = self._loss, self._dz
+        np.multiply(self._z, self._neg_s, out=dz)   # −s·z
+        np.negative(dz, out=dz)                     # s·z
+        np.logaddexp(0.0, dz, out=loss)             # ℓ = log(1 + e^(s·z))
+        np.negative(loss, out=dz)
+        np.expm1(dz, out=dz)                        # expm1(−ℓ)
+        dz *= self._neg_s                           # dz = −s·expm1(−ℓ) = a − y
+        return float(loss.sum()) / loss.size
 
     def _snapshot(self, cost):
-        w = self.w
         threshold = self.settings.threshold
         train_acc = accuracy((sigmoid(self._z) > threshold).astype(np.float64), self.Y)
         test_acc = None
         if self.X_test is not None:
-            test_acc = accuracy((sigmoid(w @ self.X_test + self.b) > threshold).astype(np.float64), self.Y_test)
-        snap = Snapshot(self.iteration, w, float(self.b), cost, train_acc, test_acc)
+            if self.method == "kernel":
+                z_test = self._K_test @ self._params + self.b
+            else:
+                z_test = self._params @ self.X_test + self.b
+            test_acc = accuracy((sigmoid(z_test) > threshold).astype(np.float64), self.Y_test)
+        basis = self.X if self.method == "kernel" else None
+        snap = Snapshot(self.iteration, float(self.b), cost, train_acc, test_acc, self._params.copy(), basis)
         self.snapshots.append(snap)
         return snap
 
@@ -188,44 +244,43 @@ class GradientDescent:
         taken = []
         lr, m = self.settings.learning_rate, self.X.shape[1]
         every, total = self.settings.snapshot_every, self.settings.num_iterations
-        for _ in range(n_steps):
-            if self.done:
-                break
-            cost = cost_from_z(self._z, self.Y)
-            if not np.isfinite(cost):
-                taken += self._stop_diverged(None)
-                break
-            self.costs.append(cost)
-            if self.iteration % every == 0:
-                taken.append(self._snapshot(cost))
-            dz = sigmoid(self._z) - self.Y           # (m,) = A − Y
-            b = self.b - lr * float(np.mean(dz))
-            with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+        # Overflow can only come from a divergent step, and each one is checked below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(n_steps):
+                if self.done:
+                    break
+                cost = self._cost_and_dz()
+                if not math.isfinite(cost):
+                    self.diverged = True
+                    break
+                self.costs.append(cost)
+                if self.iteration % every == 0:
+                    taken.append(self._snapshot(cost))
+                dz = self._dz
+                b = self.b - lr * float(dz.sum()) / m
                 if self.method == "kernel":
-                    params = self._alpha - (lr / m) * dz
-                    z = self._K @ params + b
+                    np.multiply(dz, -lr / m, out=self._spare)             # α ← α − lr·dz/m
                 else:
-                    params = self._w - lr * ((self.X @ dz) / m)
-                    z = params @ self.X + b
-            if not (np.isfinite(b) and np.all(np.isfinite(z))):
-                taken += self._stop_diverged(cost)   # keep the last finite state
-                break
-            if self.method == "kernel":
-                self._alpha = params
-            else:
-                self._w = params
-            self.b, self._z = b, z
-            self.iteration += 1
-            if self.iteration == total:
-                taken.append(self._snapshot(cost_from_z(self._z, self.Y)))
+                    np.dot(self.X, dz, out=self._spare)
+                    self._spare *= -lr / m                                 # w ← w − lr·X·dz/m
+                self._spare += self._params
+                z = self._logits(self._spare, b, self._z_next)
+                if not (math.isfinite(b) and math.isfinite(float(z.sum()))):
+                    taken += self._stop_diverged(cost)                     # keep the last finite state
+                    break
+                self._params, self._spare = self._spare, self._params
+                self._z, self._z_next = z, self._z
+                self.b = b
+                self.iteration += 1
+                if self.iteration == total:
+                    taken.append(self._snapshot(self._cost_and_dz()))
         return taken
 
     def _stop_diverged(self, cost):
         """End the run at the last finite state, with a snapshot of it."""
         self.diverged = True
-        if cost is not None and (not self.snapshots or self.snapshots[-1].iteration != self.iteration):
-            taken = self._snapshot(cost)
-            return [taken]
+        if not self.snapshots or self.snapshots[-1].iteration != self.iteration:
+            return [self._snapshot(cost)]
         return []
 
     def run(self):
@@ -233,11 +288,6 @@ class GradientDescent:
         while not self.done:
             self.step(1000)
         return self
-
-    @property
-    def final(self):
-        """The latest snapshot (None before the first step)."""
-        return self.snapshots[-1] if self.snapshots else None
 
 
 def train(X, Y, settings=None, X_test=None, Y_test=None, callback=None):
