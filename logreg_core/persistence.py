@@ -111,8 +111,9 @@ def load_model(source, name=None):
     except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise ValueError(f"{label}: not a readable model file ({type(exc).__name__}); "
                          f"expected a .npz saved by this lab") from None
-    if int(a["format_version"]) != FORMAT_VERSION:
-        raise ValueError(f"{label}: model format {int(a['format_version'])}; this lab reads format {FORMAT_VERSION}")
+    version = a["format_version"]
+    if version.shape != () or not np.issubdtype(version.dtype, np.integer) or int(version) != FORMAT_VERSION:
+        raise ValueError(f"{label}: model format {version.tolist()!r}; this lab reads format {FORMAT_VERSION}")
     try:
         kind = str(a["scaling"])
         scaler = Scaler(kind, a["scaling_mean"], a["scaling_std"]) if kind == "zscore" else Scaler(kind)

@@ -51,6 +51,8 @@ def rewrite(model, **changes):
     (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent: scaling must be one of"),
     (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent: learning rate"),
     (lambda m: rewrite(m, format_version=np.array(99)), r"model format 99"),
+    (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format \[1, 1\]"),
+    (lambda m: rewrite(m, format_version=np.array("one")), r"model format 'one'"),
     (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"not a readable model file"),
 ])
 def test_bad_model_files(trained, make, match):
