@@ -300,7 +300,8 @@ def gradient_descent(x, y, learning_rate, num_iterations, w0=0.0, b0=0.0, blowup
     w0, b0 : float, default 0.0
         Starting point.
     blowup : float, default BLOWUP_FACTOR
-        Stop as diverged once the cost exceeds ``blowup`` × the starting cost; > 1.
+        Stop as diverged once the cost exceeds ``blowup`` × the starting cost; > 1,
+        or ``inf`` to stop only when the numbers overflow.
 
     Returns
     -------
@@ -310,9 +311,9 @@ def gradient_descent(x, y, learning_rate, num_iterations, w0=0.0, b0=0.0, blowup
     alpha = _check_real("learning rate", learning_rate, positive=True)
     n = _check_int("num_iterations", num_iterations, 0, 1_000_000)
     w, b = _check_real("w0", w0), _check_real("b0", b0)
-    blowup = _check_real("blowup", blowup)
-    if blowup <= 1:
-        raise ValueError(f"blowup must be > 1; got {blowup!r}")
+    if isinstance(blowup, bool) or not isinstance(blowup, Real) or not blowup > 1:
+        raise ValueError(f"blowup must be a number > 1 (inf: stop only on overflow); got {blowup!r}")
+    blowup = float(blowup)
 
     m = x.size
     ones = np.ones(m)

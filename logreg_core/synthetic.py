@@ -270,7 +270,8 @@ def _draw_set(rng, n, n_cat, size):
         img[:] = _background(rng, x, y)
         draw = _cat if label else _NON_CATS[rng.integers(len(_NON_CATS))]
         draw(rng, img, x, y)
-    # Per-image contrast, brightness and pixel noise, for all images at once and in place.
+    # Per-image contrast, brightness and pixel noise, for all images at once and in place.  The darkening
+    # shift (mean pixel ~0.41 after /255) keeps gradient descent with lr 0.005 on /255 pixels stable.
     contrast, shift, sigma = (rng.uniform(lo, hi, (n, 1, 1, 1)).astype(np.float32)
                               for lo, hi in ((0.6, 1.3), (-65, 15), (2, 14)))
     mean = imgs.mean(axis=(1, 2, 3), keepdims=True)

@@ -74,10 +74,10 @@ for j, key in enumerate(W_KEYS):
 inputs[N_FEATURES].number_input("b", min_value=-10.0, max_value=10.0, step=0.1, format="%.4f", key=B_KEY)
 inputs[N_FEATURES + 1].number_input("step size α", min_value=0.001, max_value=10.0, step=0.1, format="%.3f",
                                     key=ALPHA_KEY)
-buttons = st.columns([2, 1, 3])
-buttons[0].button("Take one gradient-descent step", key="math_step", on_click=take_step, args=(X, Y),
-                  type="primary", help="w ← w − α·dw and b ← b − α·db with the gradients shown below.")
-buttons[1].button("Reset w and b", key="math_reset", on_click=reset_parameters)
+with st.container(horizontal=True):
+    st.button("Take one gradient-descent step", key="math_step", on_click=take_step, args=(X, Y),
+              type="primary", help="w ← w − α·dw and b ← b − α·db with the gradients shown below.")
+    st.button("Reset w and b", key="math_reset", on_click=reset_parameters)
 
 w = np.array([float(st.session_state[k]) for k in W_KEYS])
 b = float(st.session_state[B_KEY])
@@ -148,12 +148,13 @@ if st.button("Run the gradient check", key="math_gradcheck", type="primary"):
                                    "numerical": [f"{v:.10f}" for v in result["numerical"]]}),
                      hide_index=True, width="stretch")
     if error < 1e-7:
-        st.success(f"Relative error {error:.1e} < 10⁻⁷: the two agree to about seven significant digits or more "
-                   "— the analytic gradient is right (what remains is rounding in the numerical estimate).")
-    elif error < 1e-5:
-        st.warning(f"Relative error {error:.1e}: suspicious — usually a small mistake, or a point where the cost "
-                   "is nearly flat.")
+        digits = int(-np.log10(error)) if error > 0 else 15
+        st.success(f"Relative error {error:.1e} < 10⁻⁷: the two agree to about {digits} significant digits — "
+                   "the analytic gradient is right (what is left is the numerical estimate's own error).")
+    elif error < 1e-3:
+        st.warning(f"Relative error {error:.1e}: suspicious — look closer; usually a small mistake, or a point "
+                   "where the cost is nearly flat.")
     else:
         st.error(f"Relative error {error:.1e}: the analytic gradient is wrong.")
-st.caption("Guide: below 10⁻⁷ correct; 10⁻⁷ to 10⁻⁵ look closer; above 10⁻³ there is a bug. A centred difference "
-           "is accurate to about ε², so a correct gradient gives a tiny error.")
+st.caption("Guide: below 10⁻⁷ the gradient is right; 10⁻⁷ to 10⁻³ look closer; above 10⁻³ there is a bug. "
+           "A centred difference is accurate to about ε², so a correct gradient gives a tiny error.")

@@ -57,32 +57,40 @@ def enlarge(image, target=256):
 
 
 def model_uploader():
-    """Let the user replace the model with a saved .npz; a bad file keeps the old model."""
-    upload = st.file_uploader("…or use a model saved earlier (.npz)", type=["npz"], key="predict_model_file",
+    """Let the user replace the model with a saved .npz; a bad file keeps the old model.
+
+    Returns
+    -------
+    error : str or None
+        What was wrong with the uploaded file, for the caller to show where it is seen.
+    """
+    upload = st.file_uploader("Model file (.npz)", type=["npz"], key="predict_model_file",
                               help="A model file downloaded from the Train page of this lab.")
     if upload is None:
-        return
+        return None
     marker = (upload.file_id, upload.name, upload.size)
     if st.session_state.get("predict_model_marker") == marker:
-        error = st.session_state.get("predict_model_error")
-        if error:
-            st.error(error)
-        return
+        return st.session_state.get("predict_model_error")
     st.session_state["predict_model_marker"] = marker
     st.session_state["predict_model_error"] = None
     try:
         model = load_model(upload.getvalue(), name=upload.name)
     except Exception as exc:  # load_model raises ValueError; anything else is still the file's fault
-        message = str(exc) if isinstance(exc, ValueError) else f"{upload.name}: not a usable model file ({type(exc).__name__})"
-        st.session_state["predict_model_error"] = f"Could not use this model file — {message}. The previous model is kept."
-        st.error(st.session_state["predict_model_error"])
-        return
+        message = (str(exc) if isinstance(exc, ValueError)
+                   else f"{upload.name}: not a usable model file ({type(exc).__name__})")
+        kept = "The previous model is kept." if session.get_model()[0] is not None else "No model is loaded."
+        st.session_state["predict_model_error"] = f"Could not use this model file — {message}. {kept}"
+        return st.session_state["predict_model_error"]
     session.set_model(model, f"uploaded file {upload.name}")
-    st.success(f"Now using the model from {upload.name}.")
+    st.session_state["predict_model_loaded"] = upload.name
+    st.rerun()
 
 
 def describe_model(model, description):
     h, w, c = model.image_shape
+    loaded = st.session_state.pop("predict_model_loaded", None)
+    if loaded:
+        st.success(f"Now using the model from {loaded}.")
     st.markdown(f"**Model:** {description}  \n"
                 f"It takes {h}×{w} colour images and answers *{model.classes[1]}* when "
                 f"P({model.classes[1]}) > {model.settings.threshold:g}.")
@@ -106,7 +114,8 @@ def show_prediction(model, name, image):
         st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
     with right:
         fig = contribution_map_figure(contributions, positive, negative,
-                                      title=f"Pixels pushing → {positive} (red) / → {negative} (blue)")
+                                      title=f"What each pixel added to z<br><span style='font-size:16px'>"
+                                            f"red: towards {positive} · blue: towards {negative}</span>")
         st.plotly_chart(fig, key=f"predict_contrib_{name}", theme=None, config={"displayModeBar": False})
 
 
@@ -203,11 +212,15 @@ if model is None:
     st.info("There is no model yet: train one on the Train page, upload a saved model below, "
             "or train one now with the default settings.")
     offer_training("Train a model with the default settings", "predict_train_default")
-model_uploader()
-model, description = session.get_model()
+    upload_error = model_uploader()
+else:
+    describe_model(model, description)
+    with st.expander("Use a model saved earlier (.npz) instead"):
+        upload_error = model_uploader()
+if upload_error:
+    st.error(upload_error)
 
 if model is not None:
-    describe_model(model, description)
     if tuple(model.image_shape) != tuple(dataset.image_shape):
         st.warning(f"This model was made for {'×'.join(map(str, model.image_shape))} images, the current data "
                    f"set has {'×'.join(map(str, dataset.image_shape))}. Photos are still shrunk to the model's size.")

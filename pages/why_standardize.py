@@ -15,11 +15,11 @@ STEP_SIZES = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 
               0.1, 0.2, 0.5, 1.0, 1.5, 1.9, 2.5]
 ITERATIONS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
 PRESETS = [
-    ("α = 0.0005: about the largest raw x survives", 5e-4),
-    ("α = 0.001: raw x diverges", 1e-3),
-    ("α = 0.1", 0.1),
-    ("α = 1: standardized lands in one step", 1.0),
-    ("α = 2.5: both diverge", 2.5),
+    ("α = 0.0005", 5e-4, "About the largest step raw x survives."),
+    ("α = 0.001", 1e-3, "Raw x diverges; standardized x is still slow."),
+    ("α = 0.1", 0.1, "Raw x diverges at once; standardized x converges."),
+    ("α = 1", 1.0, "Standardized x reaches the minimum in one step."),
+    ("α = 2.5", 2.5, "Above 2 even standardized x diverges."),
 ]
 ALPHA_KEY, ITER_KEY = "ws_alpha", "ws_iterations"
 
@@ -35,21 +35,28 @@ def set_alpha(value):
     st.session_state[ALPHA_KEY] = value
 
 
-def status_message(name, result, limit):
+def status_message(name, result, limit, optimal_cost):
     """Say how a run ended, in words; divergence as an error."""
+    n = result.iterations_run
+    updates = "update" if n == 1 else "updates"
     if result.diverged:
         how = {
-            "exploding": f"its cost grew past a million times the starting cost after {result.iterations_run} updates",
-            "non-finite": f"its numbers overflowed after {result.iterations_run} updates",
-            "increasing": "its cost ended higher than it started (it grows slowly here: more iterations make it explode)",
+            "exploding": f"its cost grew past a million times the starting cost after {n} {updates}",
+            "non-finite": f"its numbers overflowed after {n} {updates}",
+            "increasing": ("its cost ended higher than it started (it grows slowly here: more iterations "
+                           "make it explode)"),
         }[result.reason]
         st.error(f"**{name}: DIVERGED** — {how}. α = {result.learning_rate:g} is above this problem's limit "
-                 f"2 / λ_max = {limit:.2g}.", icon="⛔")
+                 f"2 / λ_max = {limit:.2g}.", icon=":material/block:")
+        return
+    w, b = result.final
+    gap = result.final_cost - optimal_cost
+    if gap <= 1e-9 * optimal_cost:
+        how = f"**{name}: reached the lowest cost** {result.final_cost:.4g}"
     else:
-        w, b = result.final
-        st.success(f"**{name}: converging** — after {result.iterations_run} updates the cost is "
-                   f"{result.final_cost:.4g} (w = {w:.4g}, b = {b:.4g}). Limit for α here: {limit:.2g}.",
-                   icon="✅")
+        how = f"**{name}: converging** — still {gap:.3g} above the lowest cost"
+    st.success(f"{how} after {n} {updates} (w = {w:.4g}, b = {b:.4g}). Limit for α here: {limit:.2g}.",
+               icon=":material/check_circle:")
 
 
 st.title("Why standardize the inputs?")
@@ -68,23 +75,26 @@ with controls[0]:
                              format_func=lambda v: f"{v:g}")
 with controls[1]:
     iterations = st.select_slider("Iterations", options=ITERATIONS, key=ITER_KEY)
-st.caption("Quick settings")
+st.caption("Quick settings — 0.0005: about the largest step raw x survives · 0.001: raw x diverges · "
+           "1: standardized x lands on the minimum in one step · 2.5: above 2 even standardized x diverges.")
 preset_columns = st.columns(len(PRESETS))
-for i, (column, (label, value)) in enumerate(zip(preset_columns, PRESETS)):
-    column.button(label, key=f"ws_preset_{i}", on_click=set_alpha, args=(value,), width="stretch")
+for i, (column, (label, value, tip)) in enumerate(zip(preset_columns, PRESETS)):
+    column.button(label, key=f"ws_preset_{i}", on_click=set_alpha, args=(value,), help=tip, width="stretch")
 
 demo, raw_surface, std_surface = experiment(alpha, iterations)
 
 status = st.columns(2)
 with status[0]:
-    status_message("Raw x", demo.raw, demo.max_step_raw)
+    status_message("Raw x", demo.raw, demo.max_step_raw, demo.optimal_cost)
 with status[1]:
-    status_message("Standardized x", demo.standardized, demo.max_step_std)
+    status_message("Standardized x", demo.standardized, demo.max_step_std, demo.optimal_cost)
 
+excess = st.toggle("Plot J − J* (how far above the lowest cost) instead of J", key="ws_excess",
+                   help="On a log scale this shows the slow crawl of raw x that the plain cost hides.")
 st.plotly_chart(
     cost_curves_figure(demo.raw.costs, demo.standardized.costs, demo.optimal_cost, iterations,
                        raw_diverged=demo.raw.diverged, std_diverged=demo.standardized.diverged,
-                       learning_rate=alpha),
+                       learning_rate=alpha, excess=excess),
     key="ws_cost_curves", theme=None, config={"displayModeBar": False})
 st.caption("Both fits describe the same family of lines (w = w′/std, b = b′ − w′·mean/std), so they start at "
            "the same cost and share the same lowest cost: the curves compare directly.")
@@ -138,7 +148,7 @@ st.info(
     "the same factor for every pixel. Standardization is the per-feature z-score (x − mean) / std, with mean "
     "and std fitted on the training set only. Both shrink the curvature; only standardization also centres each "
     "feature at 0, which removes the mean(x) coupling between w and b seen above.",
-    icon="ℹ️")
+    icon=":material/info:")
 
 with st.expander("Show the data and the fitted lines"):
     lines = [("true line y = 3x + 7", 3.0, 7.0), ("least squares", *demo.optimum_raw)]

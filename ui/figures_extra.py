@@ -130,7 +130,7 @@ def contribution_map_figure(contributions, positive_label, negative_label, title
 # ----------------------------------------------------------------------------
 
 def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_diverged=False,
-                       std_diverged=False, learning_rate=None, height=480):
+                       std_diverged=False, learning_rate=None, excess=False, height=480):
     """Cost per iteration of both runs on a log scale, with the lowest possible cost.
 
     Parameters
@@ -145,6 +145,9 @@ def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_d
         Label the curve as diverged.
     learning_rate : float or None
         Shown in the title.
+    excess : bool, default False
+        Plot J − J* (how far above the lowest cost) instead of J; values
+        below J*·1e-12 (rounding) are drawn at that floor.
     height : int, default 480
 
     Returns
@@ -152,16 +155,24 @@ def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_d
     fig : go.Figure
     """
     p = _palette()
+    floor = float(optimal_cost)
+    tiny = max(abs(floor) * 1e-12, 1e-300)
+    if excess:
+        raw_costs = np.maximum(np.asarray(raw_costs, dtype=np.float64) - floor, tiny)
+        std_costs = np.maximum(np.asarray(std_costs, dtype=np.float64) - floor, tiny)
     series = [
         ("raw x", np.asarray(raw_costs, dtype=np.float64), raw_diverged, p["vermillion"], "dash"),
         ("standardized x", np.asarray(std_costs, dtype=np.float64), std_diverged, p["blue"], "solid"),
     ]
     fig = go.Figure()
     start = max(float(s[1][0]) for s in series if s[1].size)
-    floor = float(optimal_cost)
+    if excess:
+        low = min(float(np.min(s[1])) for s in series if s[1].size)
+        bottom = math.log10(low) - 0.5
+    else:
+        bottom = math.log10(max(floor, 1e-300)) - 0.3
     top = math.log10(start) + 1.2
-    bottom = math.log10(max(floor, 1e-300)) - 0.3
-    for name, costs, diverged, colour, dash in series:
+    for offset, (name, costs, diverged, colour, dash) in zip((40, 100), series):
         costs = costs[np.isfinite(costs)]
         it = np.arange(costs.size)
         label = f"{name} — DIVERGED" if diverged else name
@@ -173,22 +184,28 @@ def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_d
             fig.add_trace(go.Scatter(x=[k], y=[y_mark], mode="markers", showlegend=False,
                                      marker={"symbol": "x", "size": 20, "color": colour,
                                              "line": {"width": 2, "color": colour}}, hoverinfo="skip"))
-            fig.add_annotation(x=k, y=math.log10(y_mark), text=f"<b>{name}: diverged after {k} updates</b>",
-                               showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=colour, ax=60, ay=40,
+            updates = "update" if k == 1 else "updates"
+            fig.add_annotation(x=k, y=math.log10(y_mark), text=f"<b>{name}: diverged after {k} {updates}</b>",
+                               showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=colour, ax=70, ay=offset,
                                font={"size": p["font"], "color": colour}, xanchor="left",
                                bgcolor="rgba(255,255,255,0.85)")
-    fig.add_hline(y=floor, line={"color": p["black"], "width": 2, "dash": "dot"})
-    fig.add_annotation(x=1, xref="paper", xanchor="right", y=math.log10(max(floor, 1e-300)), yanchor="top",
-                       text=f"lowest possible cost {floor:.4g}", showarrow=False,
-                       font={"size": p["font"] - 2, "color": p["black"]})
-    title = "Cost J during gradient descent (log scale)"
+    if not excess:
+        fig.add_hline(y=floor, line={"color": p["black"], "width": 2, "dash": "dot"})
+        fig.add_annotation(x=1, xref="paper", xanchor="right", y=math.log10(max(floor, 1e-300)),
+                           yanchor="bottom", text=f"lowest possible cost J* = {floor:.4g}", showarrow=False,
+                           yshift=4, bgcolor="rgba(255,255,255,0.85)",
+                           font={"size": p["font"] - 2, "color": p["black"]})
+    title = "J − J*: how far above the lowest cost" if excess else "Cost J during gradient descent"
     if learning_rate is not None:
-        title += f", same α = {learning_rate:g} for both"
+        title += (f"<br><span style='font-size:{p['font']}px'>"
+                  f"log scale · the same α = {learning_rate:g} for both</span>")
     _layout(fig, title, height,
             legend={"x": 0.99, "y": 0.99, "xanchor": "right", "yanchor": "top", "font": {"size": p["font"]},
                     "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": p["grey"], "borderwidth": 1})
+    fig.update_layout(margin={"l": 80, "r": 30, "t": 95, "b": 70})
     fig.update_xaxes(title_text="iteration (updates of w and b)", range=[0, max(int(num_iterations), 1)])
-    fig.update_yaxes(title_text="cost J (log scale)", type="log", range=[bottom, top])
+    fig.update_yaxes(title_text=("J − J*" if excess else "cost J") + " (log scale)", type="log",
+                     range=[bottom, top], dtick=1 if top - bottom <= 10 else 2)
     return fig
 
 
@@ -266,14 +283,14 @@ def cost_contour_figure(w_grid, b_grid, J, path, optimum, optimal_cost, title, w
     excess = np.log10(np.maximum(J - float(optimal_cost), floor))
     lo = math.floor(float(np.min(excess)))
     hi = math.ceil(float(np.max(excess)))
-    ticks = list(range(lo, hi + 1))
+    ticks = list(range(lo, hi + 1, 1 if hi - lo <= 6 else 2))
     fig = go.Figure(go.Contour(
         x=w_grid, y=b_grid, z=excess, colorscale=p["sequential"],
         contours={"start": lo, "end": hi, "size": 0.5, "coloring": "fill", "showlines": True},
         line={"width": 1.5, "color": "rgba(40,40,40,0.55)"},
         colorbar={"title": {"text": "J − J*", "side": "top", "font": {"size": p["font"]}},
                   "tickvals": ticks, "ticktext": [_short_number(10.0 ** t) for t in ticks],
-                  "tickfont": {"size": p["font"] - 2}, "thickness": 22},
+                  "tickfont": {"size": p["font"] - 2}, "thickness": 16, "xpad": 4},
         hovertemplate=f"{w_label} = %{{x:.3g}}, {b_label} = %{{y:.3g}}<extra></extra>",
     ))
     w_range = (float(w_grid[0]), float(w_grid[-1]))
@@ -290,27 +307,26 @@ def cost_contour_figure(w_grid, b_grid, J, path, optimum, optimal_cost, title, w
                                  marker={"size": 8, "color": colour, "line": {"width": 1.5, "color": "white"}},
                                  hoverinfo="skip"))
     w0, b0 = np.asarray(path, dtype=np.float64)[0]
-    fig.add_trace(go.Scatter(x=[w0], y=[b0], mode="markers+text", showlegend=False, text=["start"],
-                             textposition="bottom right", textfont={"size": p["font"], "color": p["black"]},
-                             marker={"size": 16, "color": "white", "line": {"width": 3, "color": p["black"]}},
-                             hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=[optimum[0]], y=[optimum[1]], mode="markers+text", showlegend=False,
-                             text=["minimum"], textposition="top left",
-                             textfont={"size": p["font"], "color": p["black"]},
-                             marker={"symbol": "star", "size": 24, "color": "#F0E442",
-                                     "line": {"width": 2, "color": p["black"]}}, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[w0], y=[b0], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"size": 16, "color": "white", "line": {"width": 3, "color": p["black"]}}))
+    fig.add_trace(go.Scatter(x=[optimum[0]], y=[optimum[1]], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"symbol": "star", "size": 26, "color": "#F0E442",
+                                     "line": {"width": 2, "color": p["black"]}}))
+    label_box = {"bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2, "showarrow": True, "arrowwidth": 1.5,
+                 "arrowcolor": p["black"], "font": {"size": p["font"] - 1, "color": p["black"]}}
+    fig.add_annotation(x=w0, y=b0, text="start", ax=45, ay=30, **label_box)
+    fig.add_annotation(x=optimum[0], y=optimum[1], text="minimum", ax=-60, ay=30, **label_box)
     if diverged or left:
-        note = "<b>DIVERGED</b>: the path leaves the chart" if left else "<b>DIVERGED</b>"
-        fig.add_annotation(x=0.5, y=0.02, xref="paper", yref="paper", yanchor="bottom", showarrow=False,
-                           text=note, font={"size": p["font"] + 2, "color": colour},
-                           bgcolor="rgba(255,255,255,0.9)", bordercolor=colour, borderwidth=2)
+        note = "DIVERGED: the path leaves the chart" if left else "DIVERGED"
+        title = f"{title}<br><span style='color:{colour};font-size:{p['font']}px'><b>{note}</b></span>"
     elif len(shown) > 1:
-        fig.add_trace(go.Scatter(x=[shown[-1, 0]], y=[shown[-1, 1]], mode="markers+text", showlegend=False,
-                                 text=[f"after {n_steps}"], textposition="bottom left",
-                                 textfont={"size": p["font"] - 2, "color": colour},
+        fig.add_trace(go.Scatter(x=[shown[-1, 0]], y=[shown[-1, 1]], mode="markers", showlegend=False,
                                  marker={"symbol": "diamond", "size": 14, "color": colour,
                                          "line": {"width": 2, "color": "white"}}, hoverinfo="skip"))
+        title = (f"{title}<br><span style='color:{colour};font-size:{p['font']}px'>"
+                 f"◆ where it is after {n_steps} steps</span>")
     _layout(fig, title, height)
+    fig.update_layout(margin={"l": 75, "r": 10, "t": 95, "b": 65})
     fig.update_xaxes(title_text=w_label, range=list(w_range), constrain="domain", showgrid=False)
     fig.update_yaxes(title_text=b_label, range=list(b_range), scaleanchor="x", scaleratio=1,
                      constrain="domain", showgrid=False)
@@ -379,7 +395,7 @@ def sigmoid_figure(z, a, y, height=420):
     reach = min(reach, 60.0)
     grid = np.linspace(-reach, reach, 400)
     curve = sigmoid(grid)
-    fig = go.Figure(go.Scatter(x=grid, y=curve, mode="lines", name="σ(z) = 1 / (1 + e^−z)",
+    fig = go.Figure(go.Scatter(x=grid, y=curve, mode="lines", name="σ(z)",
                                line={"color": p["black"], "width": p["line"]}, hoverinfo="skip"))
     for label, colour, symbol in ((1, p["vermillion"], "circle"), (0, p["blue"], "square")):
         idx = np.flatnonzero(y == label)
@@ -387,7 +403,9 @@ def sigmoid_figure(z, a, y, height=420):
             continue
         fig.add_trace(go.Scatter(
             x=np.clip(z[idx], -reach, reach), y=a[idx], mode="markers+text", name=f"examples with y = {label}",
-            text=[f"#{i + 1}" for i in idx], textposition="top left" if label else "bottom right",
+            text=[f"#{i + 1}" for i in idx],
+            textposition=[("top left", "bottom right")[k % 2] if label else ("bottom right", "top left")[k % 2]
+                          for k in range(idx.size)],
             textfont={"size": p["font"], "color": colour},
             marker={"size": p["marker"] + 4, "color": colour, "symbol": symbol,
                     "line": {"width": 2, "color": "white"}}))
