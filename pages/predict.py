@@ -13,7 +13,7 @@ from PIL import Image
 from logreg_core.images import load_photo
 from logreg_core.persistence import load_model
 from ui import session
-from ui.figures_extra import contribution_map_figure
+from ui.figures import contribution_map_figure
 
 PHOTO_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 MAX_MISTAKES_SHOWN = 12
@@ -202,6 +202,7 @@ def offer_training(label, key):
         st.rerun()
 
 
+session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Predict")
 st.markdown("Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which "
             "pixels pushed it there.")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from logreg_core.linear_demo import compare_standardization
-from ui.figures_extra import cost_contour_figure, cost_curves_figure, linear_data_figure
+from ui import session
+from ui.figures import cost_contour_figure, cost_curves_figure, linear_data_figure
 
 STEP_SIZES = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,
               0.1, 0.2, 0.5, 1.0, 1.5, 1.9, 2.5]
@@ -59,6 +60,7 @@ def status_message(name, result, limit, optimal_cost):
                icon=":material/check_circle:")
 
 
+session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Why standardize the inputs?")
 st.markdown(
     "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "

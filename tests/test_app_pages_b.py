@@ -19,12 +19,6 @@ DASHBOARD = "../dashboard.py"      # resolved against this file
 MODEL_KEY = "model"                # ui.session keeps (model, description) here
 
 
-@pytest.fixture(autouse=True)
-def default_data(monkeypatch):
-    """Every test uses the built-in synthetic set, whatever the machine has."""
-    monkeypatch.delenv("LOGREG_DATA_DIR", raising=False)
-
-
 @pytest.fixture(scope="module")
 def model():
     """A model of the synthetic set, trained once (short: these tests check the page, not the fit)."""

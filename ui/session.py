@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
-from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset
+from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
 from logreg_core.pipeline import Model, fit, start_training
 from logreg_core.preprocess import SCALING_LABELS
@@ -24,9 +24,11 @@ from logreg_core.settings import TrainSettings
 DATASET_KEY = "dataset"
 RUNS_KEY = "runs"
 MODEL_KEY = "model"
+DEFAULT_FLAG_KEY = "dataset_is_default"
 BATCH_KEY = "run_batch_counter"
+STOPPED_KEY = "stopped_batch"    # the comparison a Stop interrupted last
 #: Comparisons (batches of runs) a user keeps; older ones are dropped to bound memory.
-MAX_BATCHES = 6
+MAX_BATCHES = 4
 
 
 @st.cache_data(show_spinner="Preparing the default data set…", max_entries=4)
@@ -42,6 +44,12 @@ def default_dataset(data_dir_env, project_data_dir):
     """
     environ = {DATA_ENV: data_dir_env} if data_dir_env else {}
     return resolve_dataset(environ=environ, data_dir=project_data_dir)
+
+
+@st.cache_data(show_spinner="Drawing the synthetic data set…", max_entries=1)
+def synthetic_default():
+    """The generated data set, used when the configured data cannot be read."""
+    return synthetic_dataset()
 
 
 @st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=8)
@@ -77,8 +85,9 @@ def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     ordered = {str(name): [(str(f), bytes(b)) for f, b in files] for name, files in groups}
     if len(ordered) != len(groups):
         raise ValueError("the two classes need different names")
+    names = list(ordered)
     dataset, skipped = dataset_from_groups(ordered, test_fraction=test_fraction, seed=seed, size=size,
-                                           source="uploaded photos")
+                                           source=f"uploaded photos ({names[0]} / {names[1]})")
     return dataset, list(skipped)
 
 
@@ -111,14 +120,19 @@ class TrainedRun:
     Attributes
     ----------
     name : str
-        Label in legends, e.g. "pixels / 255, α = 0.005".
-    run : logreg_core.training.GradientDescent
-        Costs, snapshots, current parameters; may be unfinished (stopped).
+        Unique key in :func:`get_runs`, e.g. "#3 pixels / 255" (comparison 3).
+    run : logreg_core.training.GradientDescent or logreg_core.compare.RunRecord
+        Costs, snapshots, settings, current parameters. A live ``GradientDescent``
+        while it trains; a ``RunRecord`` (same attributes, no training matrices)
+        once it finished, diverged or was stopped.
     scaler : logreg_core.preprocess.Scaler
     dataset_source : str
         ``Dataset.source`` of the data it was trained on.
     model : logreg_core.pipeline.Model or None
         Set once the run finished or was stopped.
+    extra : dict
+        Filled by :func:`start_batch`: "batch" (int), "label" (legend text),
+        "mode" ("scalings" or "rates"), "image_shape", "classes", "synthetic".
     """
 
     name: str
@@ -127,9 +141,6 @@ class TrainedRun:
     dataset_source: str
     model: Model | None = None
     extra: dict = field(default_factory=dict)
-
-    # ``extra`` as filled by :func:`start_batch`: "batch" (int), "label" (legend text),
-    # "mode" ("scalings" or "rates"), "image_shape", "classes".
 
     @property
     def label(self):
@@ -154,6 +165,26 @@ class TrainedRun:
         return self.model.image_shape if self.model is not None else None
 
 
+def ensure_router():
+    """Make sure this page runs inside ``dashboard.py``'s router; call it first on every page.
+
+    Streamlit treats a folder named ``pages/`` beside the main script as an
+    old-style pages folder until ``st.navigation`` first runs in the process.
+    If the first visit after a server start is a deep link (``/train``), it runs
+    the page file on its own — no sidebar, no wide layout, file names in the
+    menu — and stays in that mode for every later session. This switches the
+    mode off and reruns the script through the router. (AppTest resets the
+    mode before every run, so there it reroutes each run.)
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without it has no such mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_dataset():
     """The data set this user works on (the default until they choose another)."""
     if DATASET_KEY not in st.session_state:
@@ -162,13 +193,27 @@ def get_dataset():
         except ValueError as exc:
             # A wrong LOGREG_DATA_DIR must not take the app down: say so, use the synthetic set.
             st.session_state["data_warning"] = str(exc)
-            st.session_state[DATASET_KEY] = default_dataset(None, "")
+            st.session_state[DATASET_KEY] = synthetic_default()
+        st.session_state[DEFAULT_FLAG_KEY] = True
     return st.session_state[DATASET_KEY]
 
 
 def set_dataset(dataset):
     """Switch this user to another data set; runs and the model are kept."""
     st.session_state[DATASET_KEY] = dataset
+    st.session_state[DEFAULT_FLAG_KEY] = False
+
+
+def use_default_dataset():
+    """Switch this user back to the default data set."""
+    st.session_state.pop(DATASET_KEY, None)
+    return get_dataset()
+
+
+def is_default_dataset():
+    """True while this user works on the default data set."""
+    get_dataset()
+    return bool(st.session_state.get(DEFAULT_FLAG_KEY, False))
 
 
 def get_runs():
@@ -217,17 +262,24 @@ class RunSpec:
     settings: TrainSettings
 
 
+def snapshot_interval(num_iterations, snapshots=20):
+    """Iterations between snapshots so a run keeps about ``snapshots`` + 1 of them (100 for 2000)."""
+    return max(1, int(num_iterations) // snapshots) if isinstance(num_iterations, int) else 100
+
+
 def scaling_specs(scalings, learning_rate, num_iterations):
     """Specs comparing pixel scalings at one learning rate (raises ValueError for bad settings)."""
-    return [RunSpec(SCALING_LABELS[s], TrainSettings(learning_rate=learning_rate,
-                                                    num_iterations=num_iterations, scaling=s))
+    every = snapshot_interval(num_iterations)
+    return [RunSpec(SCALING_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
+                                                    scaling=s, snapshot_every=every))
             for s in scalings]
 
 
 def rate_specs(rates, scaling, num_iterations):
     """Specs comparing learning rates for one scaling (raises ValueError for bad settings)."""
+    every = snapshot_interval(num_iterations)
     return [RunSpec(f"α = {rate:g}", TrainSettings(learning_rate=rate, num_iterations=num_iterations,
-                                                   scaling=scaling))
+                                                   scaling=scaling, snapshot_every=every))
             for rate in rates]
 
 
@@ -289,8 +341,8 @@ def describe_run(trained):
     s = summarize(trained.run)
     acc = "" if np.isnan(s["test_accuracy"]) else f", test accuracy {s['test_accuracy']:.0f} %"
     state = {"done": "", "stopped": " (stopped early)", "diverged": " (diverged)"}.get(s["status"], "")
-    return (f"{trained.label}, α = {s['learning_rate']:g}, {s['iteration']} iterations{state}{acc} "
-            f"— comparison #{trained.batch} on {trained.dataset_source}")
+    return (f"{SCALING_LABELS[s['scaling']]}, α = {s['learning_rate']:g}, {s['iteration']} iterations"
+            f"{state}{acc} — comparison #{trained.batch} on {trained.dataset_source}")
 
 
 def use_for_predictions(trained):
@@ -329,12 +381,18 @@ def freeze_interrupted_runs():
         return []
     for batch in sorted({tr.batch for tr in live}):
         finish_batch([tr for tr in get_runs().values() if tr.batch == batch])
+        st.session_state[STOPPED_KEY] = batch
     return live
 
 
 def batches():
     """Numbers of the stored comparisons, oldest first."""
     return sorted({tr.batch for tr in get_runs().values()})
+
+
+def batch_labels(batch_ids):
+    """A display label per comparison, e.g. ``{2: "#2: α = 0.01, α = 0.001"}`` (plain dict for a selectbox)."""
+    return {b: f"#{b}: " + ", ".join(tr.label for tr in batch_runs(b)) for b in batch_ids}
 
 
 def batch_runs(batch):

@@ -1,0 +1,113 @@
+"""Weights: the trained w reshaped back into an image, and how it forms during training."""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from logreg_core.compare import snapshot_at, snapshot_iterations
+from logreg_core.preprocess import unflatten
+from ui import figures, session
+
+PLAY_SECONDS = 4.0            # the whole animation, however many snapshots
+
+
+def run_figure(trained, iteration, fixed_range, frame=None):
+    """The weights figure of one run at the snapshot nearest before ``iteration``."""
+    shape = trained.image_shape
+    snap = snapshot_at(trained.run.snapshots, iteration)
+    if snap is None:
+        return None, None
+    vmax = figures.weight_range([s.w for s in trained.run.snapshots]) if fixed_range else None
+    fig = figures.weights_figure(unflatten(snap.w, shape), vmax=vmax, frame=frame,
+                                 title=f"{trained.label} — iteration {snap.iteration}")
+    return fig, snap
+
+
+def caption_for(snap):
+    """Cost and accuracies at a snapshot, one line."""
+    test = f", test {snap.test_accuracy:.0f} %" if snap.test_accuracy is not None else ""
+    return f"cost {snap.cost:.4g} · train accuracy {snap.train_accuracy:.0f} %{test}"
+
+
+def draw_runs(slots, runs, iteration, fixed_range, frame=None):
+    """Each run's weights at ``iteration`` into its (chart, caption) slot."""
+    for (chart, note), tr in zip(slots, runs):
+        fig, snap = run_figure(tr, iteration, fixed_range, frame)
+        if fig is None:
+            note.caption(f"{tr.label}: no snapshot yet.")
+            continue
+        chart.plotly_chart(fig, theme=None)
+        note.caption(caption_for(snap) + (" · diverged" if tr.status == "diverged" else "")
+                     + (" · stopped early" if tr.status == "stopped" else ""))
+
+
+def empty_state(dataset):
+    """No runs yet: say so, and offer to train the default comparison here."""
+    st.info("No runs yet: nothing has been trained in this session. Train on the **Train** page, or here "
+            "with one click (raw pixels, / 255 and z-score; α = 0.005, 2000 iterations).")
+    if st.button("Train with defaults", key="weights_train_defaults", type="primary"):
+        bar = st.progress(0.0, text="Starting…")
+        session.train_batch(dataset, session.default_specs(), "scalings",
+                            progress=lambda fraction, text: bar.progress(min(1.0, fraction), text=text))
+        st.rerun()
+
+
+def show_weights(batch_ids, dataset):
+    """Controls, one weights figure per run of the chosen comparison, and the play button."""
+    controls = st.columns([2, 3, 2, 1])
+    with controls[0]:
+        shown = st.selectbox("Comparison", list(reversed(batch_ids)), key="weights_batch",
+                             format_func=session.batch_labels(batch_ids).get)
+        if shown not in batch_ids:
+            shown = batch_ids[-1]
+    runs = session.batch_runs(shown)
+    its = snapshot_iterations([tr.run for tr in runs]) or [0]
+    with controls[1]:
+        iteration = st.select_slider("Iteration (snapshots)", options=its, value=its[-1],
+                                     key=f"weights_iteration_{shown}")
+    with controls[2]:
+        fixed_range = st.radio("Colour range", ["same at every iteration", "rescaled per iteration"],
+                               key="weights_range", horizontal=False) == "same at every iteration"
+    with controls[3]:
+        st.write("")
+        play = st.button("▶ Play", key="weights_play", help="Step through the snapshots from iteration 0.")
+
+    if runs[0].image_shape != dataset.image_shape or runs[0].dataset_source != dataset.source:
+        classes = runs[0].extra.get("classes", ("label 0", "label 1"))
+        st.caption(f"Trained on **{runs[0].dataset_source}** (images {'×'.join(map(str, runs[0].image_shape))}; "
+                   f"label 0 = {classes[0]}, label 1 = {classes[1]}).")
+
+    # One row per run, four panels across: the same channel of every run lines up in a column.
+    slots = [(st.empty(), st.empty()) for _ in runs]
+
+    if play:
+        for frame, it in enumerate(its):
+            draw_runs(slots, runs, it, fixed_range, frame=frame)
+            time.sleep(PLAY_SECONDS / len(its))
+    draw_runs(slots, runs, iteration, fixed_range)
+
+    st.markdown(
+        "Each run has its own colour range (raw pixels give much larger weights than z-scored ones), "
+        "centred at 0. With “same at every iteration” the range is the largest |w| the run ever reached, "
+        "so you can watch the template appear out of white. The composite shows all three channels at once: "
+        "grey = 0, a brighter red/green/blue = a more positive weight in that channel."
+    )
+
+
+# ---------------------------------------------------------------------------
+session.ensure_router()             # a deep link must still go through dashboard.py
+st.title("Weights: what the neuron looks for")
+session.freeze_interrupted_runs()   # also done by the router; harmless twice
+dataset = session.get_dataset()
+st.markdown(
+    "The neuron has one weight per input number, so **w** has exactly as many entries as a flattened image. "
+    "Reshaped back to the image's shape, it becomes a picture: **red** weights push towards label 1 "
+    f"(“{dataset.classes[1]}”), **blue** weights towards label 0 (“{dataset.classes[0]}”), white ≈ 0."
+)
+
+batch_ids = session.batches()
+if batch_ids:
+    show_weights(batch_ids, dataset)
+else:
+    empty_state(dataset)

@@ -1,0 +1,30 @@
+"""Fixtures every test gets: the built-in data set, and the router on every AppTest run."""
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+
+#: Kept so a test can restore Streamlit's own behaviour (see test_app_pages_a).
+ORIGINAL_PAGES_MANAGER_INIT = PagesManager.__init__
+
+
+@pytest.fixture(autouse=True)
+def default_data(monkeypatch):
+    """Every test uses the built-in synthetic set, whatever the machine has."""
+    monkeypatch.delenv("LOGREG_DATA_DIR", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def router_every_run(monkeypatch):
+    """Run dashboard.py on every AppTest run, as the real server does.
+
+    A folder named pages/ beside the main script puts Streamlit in its old
+    pages-folder mode until st.navigation first runs in the process; the real
+    server then stays out of it. AppTest resets the mode before every run, so
+    from the second run on it would run the page file alone (no router, no
+    sidebar), and ui.session.ensure_router() would reroute it at the cost of a
+    button click. Keep the mode off, like the server after its first run.
+    """
+    def init(self, *args, **kwargs):
+        ORIGINAL_PAGES_MANAGER_INIT(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
