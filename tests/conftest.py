@@ -1,4 +1,7 @@
 """Fixtures every test gets: the built-in data set, and the router on every AppTest run."""
+import base64
+
+import numpy as np
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -28,3 +31,14 @@ def router_every_run(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def decoded(value):
+    """A plotly JSON array: a plain list, or a typed array {"dtype", "bdata" (base64), "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if isinstance(shape, str):
+            shape = [int(d) for d in shape.split(",")]
+        return array.reshape(shape) if shape else array
+    return np.asarray(value)

@@ -4,7 +4,6 @@ Everything runs on the built-in synthetic data set (LOGREG_DATA_DIR removed),
 except one test that uploads the real course files when they are beside the
 repository. AppTest shows only the final state of a live chart.
 """
-import base64
 import io
 import json
 import math
@@ -23,22 +22,11 @@ from logreg_core.settings import TrainSettings
 from ui import figures
 from ui.session import TrainedRun
 
-from conftest import ORIGINAL_PAGES_MANAGER_INIT
+from conftest import ORIGINAL_PAGES_MANAGER_INIT, decoded
 from paths import REAL_TEST, REAL_TRAIN, needs_real_data
 
 DASHBOARD = "../dashboard.py"      # resolved against this file
 LN2 = math.log(2.0)
-
-
-def decoded(value):
-    """A plotly JSON array: a plain list, or a typed array {"dtype", "bdata" (base64), "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            shape = value["shape"]
-            out = out.reshape([int(s) for s in str(shape).split(",")] if isinstance(shape, str) else shape)
-        return out
-    return np.asarray(value)
 
 
 def charts(at):

@@ -1,5 +1,4 @@
 """AppTest of the Predict, Why-standardize and Math pages, run through the dashboard's router."""
-import base64
 import io
 import json
 import re
@@ -14,6 +13,8 @@ from logreg_core.persistence import model_to_bytes
 from logreg_core.pipeline import Model, fit
 from logreg_core.preprocess import Scaler
 from logreg_core.settings import TrainSettings
+
+from conftest import decoded
 
 DASHBOARD = "../dashboard.py"      # resolved against this file
 MODEL_KEY = "model"                # ui.session keeps (model, description) here
@@ -47,15 +48,6 @@ def open_page(page, model=None, description="a test model"):
 
 def texts(elements):
     return [e.value for e in elements]
-
-
-def decoded(value):
-    """A plotly JSON array: a plain list, or a typed array {"dtype", "bdata" (base64), "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        return array.reshape([int(d) for d in str(shape).split(",")]) if shape else array
-    return np.asarray(value)
 
 
 def _refuse(constant):
