@@ -26,6 +26,9 @@ TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
 PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CLASSES = ("non-cat", "cat")
+#: Smallest image side read, and the most pixel values one file may hold (about 250 MB of uint8).
+MIN_SIDE = 4
+MAX_PIXELS = 20_000 * 64 * 64 * 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,14 +161,24 @@ def read_h5(source, split, name=None):
                              f"expected one label per image")
         if m == 0:
             raise ValueError(f"{label}: key {kx!r} holds no images; expected at least one")
-        if min(dx.shape[1:3]) < 1:
-            raise ValueError(f"{label}: key {kx!r} has images of size {dx.shape[1:3]}")
-        y = np.asarray(dy[()]).reshape(-1).astype(np.int64)
+        if min(dx.shape[1:3]) < MIN_SIDE:
+            raise ValueError(f"{label}: key {kx!r} has images of {dx.shape[1]}×{dx.shape[2]} pixels; "
+                             f"expected at least {MIN_SIDE}×{MIN_SIDE}")
+        if dx.size > MAX_PIXELS:
+            raise ValueError(f"{label}: key {kx!r} holds {dx.size:,} pixel values ({dx.shape}); "
+                             f"this lab reads at most {MAX_PIXELS:,} (e.g. 20,000 images of 64×64×3)")
+        try:
+            y = np.asarray(dy[()]).reshape(-1).astype(np.int64)
+            x = np.asarray(dx[()])
+            classes = _read_classes(f, label)
+        except ValueError:
+            raise
+        except Exception as exc:  # a damaged chunk, a filter h5py lacks, …: h5py raises OSError and others
+            raise ValueError(f"{label}: the data could not be read ({type(exc).__name__}: {exc}); "
+                             f"expected an intact HDF5 file") from None
         bad = np.setdiff1d(np.unique(y), [0, 1])
         if bad.size:
             raise ValueError(f"{label}: key {ky!r} must hold labels 0 or 1; found {bad[:5].tolist()}")
-        x = np.asarray(dx[()])
-        classes = _read_classes(f, label)
     return x, y, classes
 
 

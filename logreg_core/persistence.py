@@ -21,6 +21,8 @@ from .settings import TrainSettings
 __all__ = ["save_model", "load_model", "model_to_bytes", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
+#: A model holds w, the z-score mean/std and the costs: a few MB. Larger is not a model of ours.
+MAX_MODEL_BYTES = 64 << 20
 _KEYS = ("format_version", "w", "b", "scaling", "scaling_mean", "scaling_std",
          "image_shape", "classes", "settings_json", "costs")
 
@@ -99,6 +101,10 @@ def load_model(source, name=None):
         raise ValueError(f"{label}: not a .npz file (an .npz is a zip archive); expected a model saved by this lab")
     try:
         with np.load(source, allow_pickle=False) as npz:
+            unpacked = sum(info.file_size for info in npz.zip.infolist())
+            if unpacked > MAX_MODEL_BYTES:
+                raise ValueError(f"{label}: unpacks to {unpacked / 2**20:.0f} MiB; a model of this lab "
+                                 f"is at most {MAX_MODEL_BYTES >> 20} MiB")
             missing = [k for k in _KEYS if k not in npz.files]
             if missing:
                 raise ValueError(f"{label}: not a model file of this lab — missing {missing[0]!r} "

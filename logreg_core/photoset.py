@@ -14,14 +14,14 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .data import Dataset
-from .images import load_photo
+from .data import MIN_SIDE, Dataset
+from .images import MAX_SIZE, load_photo
 
 __all__ = ["order_classes", "dataset_from_groups", "dataset_from_folder", "dataset_from_zip"]
 
 #: A zip may hold at most this many files and this many bytes once unpacked.
-ZIP_MAX_FILES = 20_000
-ZIP_MAX_BYTES = 1 << 30
+ZIP_MAX_FILES = 5_000
+ZIP_MAX_BYTES = 256 << 20
 _NEGATIVE_PREFIXES = ("non-", "non_", "non ", "not-", "not_", "not ", "no-", "no_", "no ")
 
 
@@ -83,21 +83,25 @@ def dataset_from_groups(groups, test_fraction=0.2, seed=0, size=64, source="uplo
         raise ValueError(f"expected photos for exactly 2 classes; got {len(classes)}: {classes}")
     if not all(classes) or classes[0].casefold() == classes[1].casefold():
         raise ValueError(f"the two classes need two different, non-empty names; got {classes}")
+    if isinstance(size, bool) or not isinstance(size, int) or not MIN_SIDE <= size <= MAX_SIZE:
+        raise ValueError(f"image size must be a whole number from {MIN_SIDE} to {MAX_SIZE}; got {size!r}")
     if not 0 < test_fraction < 1:
         raise ValueError(f"test fraction must be between 0 and 1; got {test_fraction!r}")
     rng = np.random.default_rng(seed)
     skipped = []
     parts = {"train": ([], []), "test": ([], [])}
     for label, (name, files) in enumerate(groups.items()):
-        images = []
+        images, refused = [], []
         for file_name, data in files:
             try:
                 images.append(load_photo(data, name=f"{name}/{file_name}", size=size))
             except ValueError as exc:
-                skipped.append(str(exc))
+                refused.append(str(exc))
+        skipped += refused
         if len(images) < 2:
-            raise ValueError(f"class {name!r}: {len(images)} readable photo(s); expected at least 2 "
-                             f"(one to train on, one to test)")
+            why = f" — {refused[0]}" if refused else ""
+            raise ValueError(f"class {name!r}: {len(images)} readable photo(s) of {len(files)}; expected at "
+                             f"least 2 (one to train on, one to test){why}")
         train_idx, test_idx = _split(len(images), test_fraction, rng)
         for split, idx in (("train", train_idx), ("test", test_idx)):
             parts[split][0].extend(images[i] for i in idx)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .images import MAX_SIZE as MAX_SIDE
 from .model import predict_proba
 from .preprocess import Scaler, fit_scaler, flatten, unflatten
 from .settings import TrainSettings
 from .training import GradientDescent
 
-__all__ = ["Model", "start_training", "model_from_run", "fit"]
+__all__ = ["Model", "scale_dataset", "start_training", "model_from_run", "fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +46,11 @@ class Model:
     costs: np.ndarray
 
     def __post_init__(self):
+        shape = tuple(self.image_shape)
+        if (len(shape) != 3 or not all(isinstance(d, (int, np.integer)) for d in shape)
+                or shape[2] != 3 or not all(1 <= d <= MAX_SIDE for d in shape[:2])):
+            raise ValueError(f"image shape must be (height, width, 3) with sides from 1 to {MAX_SIDE}; "
+                             f"got {shape}")
         w = np.asarray(self.w, dtype=np.float64).reshape(-1)
         if w.size != int(np.prod(self.image_shape)):
             raise ValueError(f"w has {w.size} weights but images of shape {tuple(self.image_shape)} "
@@ -113,13 +119,36 @@ class Model:
         return unflatten(self.w, self.image_shape)
 
 
-def start_training(dataset, settings):
+def scale_dataset(dataset, scaling):
+    """Fit a scaling on the training images and apply it to both splits.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    scaling : {"none", "255", "zscore"}
+
+    Returns
+    -------
+    scaler : Scaler
+        Fitted on ``dataset.train_x`` only.
+    X : ndarray of shape (n_features, m_train), dtype float64
+    X_test : ndarray of shape (n_features, m_test), dtype float64
+    """
+    X = flatten(dataset.train_x)                      # (n_features, m_train)
+    scaler = fit_scaler(scaling, X)
+    return scaler, scaler.transform(X), scaler.transform(flatten(dataset.test_x))
+
+
+def start_training(dataset, settings, scaled=None):
     """Prepare a gradient-descent run on a data set, not yet stepped.
 
     Parameters
     ----------
     dataset : Dataset
     settings : TrainSettings
+    scaled : tuple or None, default None
+        ``scale_dataset(dataset, settings.scaling)`` if already made: runs
+        that share a scaling then share one copy of the scaled data.
 
     Returns
     -------
@@ -129,10 +158,10 @@ def start_training(dataset, settings):
     """
     if not isinstance(settings, TrainSettings):
         raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
-    X = flatten(dataset.train_x)                      # (n_features, m_train)
-    scaler = fit_scaler(settings.scaling, X)
-    run = GradientDescent(scaler.transform(X), dataset.train_y, settings,
-                          scaler.transform(flatten(dataset.test_x)), dataset.test_y)
+    scaler, X, X_test = scaled if scaled is not None else scale_dataset(dataset, settings.scaling)
+    if scaler.kind != settings.scaling:
+        raise ValueError(f"the data was scaled with {scaler.kind!r}; the settings ask for {settings.scaling!r}")
+    run = GradientDescent(X, dataset.train_y, settings, X_test, dataset.test_y)
     return run, scaler
 
 

@@ -1,6 +1,8 @@
 """Data: the images, their labels, and how an image becomes a column of numbers."""
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from logreg_core.explore import class_counts, flatten_walkthrough, sample_indices
@@ -47,8 +49,9 @@ with d:
 x = dataset.train_x if split == "train" else dataset.test_x
 y = dataset.train_y if split == "train" else dataset.test_y
 indices = sample_indices(y, which, count, seed=st.session_state.get("data_seed", 0))
-st.markdown(f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = {c0}</span>"
-            f" &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = {c1}</span> "
+st.markdown(f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
+            f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "
+            f"{html.escape(c1)}</span> "
             f"&nbsp; ({len(indices)} of {len(y)} {split} images, each {h}×{w} pixels, enlarged without smoothing)",
             unsafe_allow_html=True)
 if len(indices) == 0:

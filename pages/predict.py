@@ -31,23 +31,27 @@ def load_for_model(data, name, height, width):
     """
     try:
         image = load_photo(data, name=name, size=max(height, width))
+        if image.shape[:2] != (height, width):
+            image = crop_to_aspect(image, height, width)
     except ValueError as exc:
         return None, str(exc)
     except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
         return None, f"{name}: could not be read ({type(exc).__name__})"
-    if image.shape[:2] != (height, width):
-        # Non-square models: centre-crop the square photo to the model's aspect ratio, then resize.
-        side = image.shape[0]
-        if width >= height:
-            keep = max(1, round(side * height / width))
-            top = (side - keep) // 2
-            image = image[top:top + keep]
-        else:
-            keep = max(1, round(side * width / height))
-            left = (side - keep) // 2
-            image = image[:, left:left + keep]
-        image = np.asarray(Image.fromarray(image).resize((width, height), Image.LANCZOS))
     return image, None
+
+
+def crop_to_aspect(image, height, width):
+    """Centre-crop a square photo to the model's aspect ratio, then resize to (height, width)."""
+    side = image.shape[0]
+    if width >= height:
+        keep = max(1, round(side * height / width))
+        top = (side - keep) // 2
+        image = image[top:top + keep]
+    else:
+        keep = max(1, round(side * width / height))
+        left = (side - keep) // 2
+        image = image[:, left:left + keep]
+    return np.asarray(Image.fromarray(image).resize((width, height), Image.LANCZOS))
 
 
 def enlarge(image, target=256):

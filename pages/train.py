@@ -161,10 +161,10 @@ def show_results(slots, batch_ids, dataset, log_y, training):
     """The comparison chosen (the latest by default): notes, charts, table, model choice, downloads."""
     with slots["notes"].container():
         if len(batch_ids) > 1:
+            if training:            # a comparison just trained is the one to show
+                st.session_state["train_show_batch"] = batch_ids[-1]
             shown = st.selectbox("Comparison shown", list(reversed(batch_ids)), key="train_show_batch",
                                  format_func=session.batch_labels(batch_ids).get)
-            if shown not in batch_ids:
-                shown = batch_ids[-1]
         else:
             shown = batch_ids[-1]
         runs = session.batch_runs(shown)

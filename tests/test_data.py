@@ -1,4 +1,6 @@
 """HDF5 loading: every validation error, the round trip, and which data set is chosen."""
+import io
+
 import h5py
 import numpy as np
 import pytest
@@ -136,3 +138,33 @@ def test_synthetic_set_round_trips_through_the_hdf5_format(tmp_path):
 def test_real_files_load_from_the_environment_variable():
     ds = resolve_dataset(environ={DATA_ENV: str(REAL_TRAIN.parent)})
     assert ds.train_x.shape == (209, 64, 64, 3) and not ds.synthetic
+
+
+def test_a_damaged_chunk_is_a_value_error_not_an_os_error():
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        x = np.random.default_rng(0).integers(0, 256, (20, 16, 16, 3), dtype=np.uint8)
+        f.create_dataset("train_set_x", data=x, compression="gzip", chunks=(1, 16, 16, 3))
+        f.create_dataset("train_set_y", data=np.zeros(20, dtype=np.int64))
+    data = bytearray(buffer.getvalue())
+    middle = len(data) // 2
+    for i in range(middle, middle + 2000):
+        data[i] ^= 0x5A
+    with pytest.raises(ValueError, match=r"c\.h5: the data could not be read .*; expected an intact HDF5 file"):
+        read_h5(bytes(data), "train", name="c.h5")
+
+
+def test_a_compressed_bomb_is_refused_before_it_is_read():
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        f.create_dataset("train_set_x", shape=(200_000, 64, 64, 3), dtype=np.uint8, compression="gzip",
+                         chunks=(1, 64, 64, 3))
+        f.create_dataset("train_set_y", data=np.zeros(200_000, dtype=np.int64))
+    assert len(buffer.getvalue()) < 5_000_000
+    with pytest.raises(ValueError, match=r"bomb\.h5: key 'train_set_x' holds 2,457,600,000 pixel values"):
+        read_h5(buffer.getvalue(), "train", name="bomb.h5")
+
+
+def test_tiny_images_are_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"images of 2×8 pixels; expected at least 4×4"):
+        read_h5(make_h5(tmp_path / "tiny.h5", shape=(2, 8, 3)), "train")

@@ -51,6 +51,9 @@ def rewrite(model, **changes):
     (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent: scaling must be one of"),
     (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent: learning rate"),
     (lambda m: rewrite(m, format_version=np.array(99)), r"model format 99"),
+    (lambda m: rewrite(m, image_shape=np.array([-64, -64, 3])), r"image shape must be \(height, width, 3\)"),
+    (lambda m: rewrite(m, image_shape=np.array([64, 64, 3, 1])), r"image shape must be \(height, width, 3\)"),
+    (lambda m: rewrite(m, image_shape=np.array([4096, 3, 1])), r"image shape must be"),
     (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format \[1, 1\]"),
     (lambda m: rewrite(m, format_version=np.array("one")), r"model format 'one'"),
     (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"not a readable model file"),
@@ -69,3 +72,16 @@ def test_plain_zip_and_missing_path(tmp_path):
         load_model(buffer.getvalue(), name="x.npz")
     with pytest.raises(ValueError, match="no such file"):
         load_model(tmp_path / "none.npz")
+
+
+def test_a_compressed_bomb_is_refused_before_it_is_read(trained):
+    _, model = trained
+    buffer = io.BytesIO(model_to_bytes(model))
+    with np.load(buffer) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["costs"] = np.zeros(10_000_000)          # 80 MB of zeros, a few hundred kB compressed
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    assert len(out.getvalue()) < 1_000_000
+    with pytest.raises(ValueError, match=r"big\.npz: unpacks to \d+ MiB; a model of this lab is at most 64 MiB"):
+        load_model(out.getvalue(), name="big.npz")

@@ -17,7 +17,7 @@ import streamlit as st
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
-from logreg_core.pipeline import Model, fit, start_training
+from logreg_core.pipeline import Model, fit, scale_dataset, start_training
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import TrainSettings
 
@@ -190,7 +190,7 @@ def get_dataset():
     if DATASET_KEY not in st.session_state:
         try:
             st.session_state[DATASET_KEY] = default_dataset(os.environ.get(DATA_ENV), str(PROJECT_DATA_DIR))
-        except ValueError as exc:
+        except (ValueError, OSError, MemoryError) as exc:
             # A wrong LOGREG_DATA_DIR must not take the app down: say so, use the synthetic set.
             st.session_state["data_warning"] = str(exc)
             st.session_state[DATASET_KEY] = synthetic_default()
@@ -306,9 +306,12 @@ def start_batch(dataset, specs, mode, on_prepared=None):
     """
     batch = int(st.session_state.get(BATCH_KEY, 0)) + 1
     st.session_state[BATCH_KEY] = batch
-    out = []
+    out, scaled = [], {}
     for i, spec in enumerate(specs):
-        run, scaler = start_training(dataset, spec.settings)
+        kind = spec.settings.scaling
+        if kind not in scaled:      # runs with one scaling share one copy of the scaled data
+            scaled[kind] = scale_dataset(dataset, kind)
+        run, scaler = start_training(dataset, spec.settings, scaled[kind])
         out.append(TrainedRun(
             name=f"#{batch} {spec.label}", run=run, scaler=scaler, dataset_source=dataset.source,
             extra={"batch": batch, "label": spec.label, "mode": mode,

@@ -84,7 +84,7 @@ def _h5_form():
             return
     try:
         dataset = session.dataset_from_h5_bytes(train.getvalue(), train.name, test.getvalue(), test.name)
-    except ValueError as exc:
+    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
         _fail(exc, sig)
     else:
         _use(dataset, sig)
@@ -123,7 +123,7 @@ def _photos_form():
     groups = tuple((clean[k], tuple((f.name, f.getvalue()) for f in uploads[k])) for k in (0, 1))
     try:
         dataset, skipped = session.dataset_from_photo_groups(groups, test_fraction=fraction, size=size)
-    except ValueError as exc:
+    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
         _fail(exc, sig)
     else:
         _use(dataset, sig, skipped)
@@ -143,7 +143,7 @@ def _zip_form():
     try:
         dataset, skipped = session.dataset_from_zip_bytes(upload.getvalue(), upload.name,
                                                           test_fraction=fraction, size=size)
-    except ValueError as exc:
+    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
         _fail(exc, sig)
     else:
         _use(dataset, sig, skipped)
