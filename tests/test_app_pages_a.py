@@ -178,6 +178,23 @@ def test_course_learning_rates_preset_gives_three_curves_and_a_table():
     assert at.text_input(key="train_rates").value == "0.01, 0.001, 0.0001"
 
 
+def test_each_new_comparison_is_the_one_shown():
+    """Training again shows the comparison just trained, not the one picked before."""
+    at = open_page("pages/train.py")
+    at.number_input(key="train_iterations").set_value(50).run()
+    for batch, scalings in enumerate((["255"], ["zscore"], ["none"]), start=1):
+        at.get("button_group")[0].set_value(scalings).run()       # the pixel-scaling pills
+        at.button(key="train_go").click().run()
+        ok(at)
+        if batch > 1:
+            assert at.selectbox(key="train_show_batch").value == batch
+        assert len(lines(cost_chart(at))) == 1
+    at.selectbox(key="train_show_batch").set_value(1).run()
+    at.button(key="train_go").click().run()
+    ok(at)
+    assert at.selectbox(key="train_show_batch").value == 4
+
+
 @pytest.mark.parametrize("rate, problem", [(0.0, "learning rate must be a finite number > 0"), (1e-6, None),
                                            (1000.0, None)])
 def test_learning_rate_is_validated_by_the_settings(rate, problem):
