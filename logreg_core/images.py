@@ -110,19 +110,20 @@ def _default_name(source: Any, fallback: str = "upload") -> str:
     return fallback
 
 
-def _check_size(size: Any, name: str) -> int:
-    """Check the requested output side length and return it as an ``int``."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+def _check_size(size: Any, name: str) -> tuple[int, int]:
+    """Check the requested output size (a side, or (height, width)) and return (height, width)."""
+    sides = tuple(size) if isinstance(size, (tuple, list)) else (size, size)
+    if len(sides) != 2 or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in sides):
         raise _Refusal(
-            f"{name}: size must be an integer, got {type(size).__name__} "
-            f"{_one_line(repr(size), 40)}; expected an int between 1 and {MAX_SIZE}"
+            f"{name}: size must be an integer or (height, width), got {type(size).__name__} "
+            f"{_one_line(repr(size), 40)}; expected ints between 1 and {MAX_SIZE}"
         )
-    if not 1 <= size <= MAX_SIZE:
+    if not all(1 <= d <= MAX_SIZE for d in sides):
         raise _Refusal(
-            f"{name}: size must be between 1 and {MAX_SIZE}, got {int(size)}; "
+            f"{name}: size must be between 1 and {MAX_SIZE}, got {_one_line(repr(size), 40)}; "
             f"expected e.g. size=64"
         )
-    return int(size)
+    return int(sides[0]), int(sides[1])
 
 
 def _read_bytes(source: Any, name: str) -> bytes:
@@ -360,8 +361,8 @@ def _check_pixels(im: Image.Image, name: str) -> None:
         )
 
 
-def _decode(data: bytes, name: str, size: int) -> np.ndarray:
-    """Decode encoded image bytes into a ``(size, size, 3)`` uint8 array.
+def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
+    """Decode encoded image bytes into a ``(height, width, 3)`` uint8 array.
 
     Parameters
     ----------
@@ -369,13 +370,14 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
         The encoded file (not empty).
     name : str
         Label for error messages.
-    size : int
-        Side length of the output.
+    size : tuple of int
+        (height, width) of the output.
 
     Returns
     -------
-    image : ndarray of shape (size, size, 3), dtype uint8
+    image : ndarray of shape (height, width, 3), dtype uint8
     """
+    out_h, out_w = size
     try:
         with warnings.catch_warnings():
             # Pillow warns about harmless oddities (e.g. corrupt EXIF); those
@@ -393,7 +395,7 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
                 if im.format in ("JPEG", "MPO"):
                     # Let libjpeg decode at 1/2, 1/4 or 1/8 scale where the
                     # result is still at least twice the output size.
-                    im.draft(None, (2 * size, 2 * size))
+                    im.draft(None, (2 * max(size), 2 * max(size)))
                 im.load()  # full decode, so truncated files are detected now
                 try:
                     # In place: avoids copying a large photo that needs no rotation.
@@ -402,14 +404,16 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
                     pass
                 rgb = _to_rgb(im)
                 width, height = rgb.size
-                side = min(width, height)
-                if width != height:
+                # Centre crop to the target's aspect ratio (a square by default).
+                keep_w = min(width, max(1, round(height * out_w / out_h)))
+                keep_h = min(height, max(1, round(width * out_h / out_w)))
+                if (keep_w, keep_h) != (width, height):
                     # Crop first rather than resize(box=...): with a box, the
                     # Lanczos kernel still samples pixels just outside it.
-                    left, top = (width - side) // 2, (height - side) // 2
-                    rgb = rgb.crop((left, top, left + side, top + side))
+                    left, top = (width - keep_w) // 2, (height - keep_h) // 2
+                    rgb = rgb.crop((left, top, left + keep_w, top + keep_h))
                 # reducing_gap: cheap integer reduce() first, then Lanczos.
-                small = rgb.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+                small = rgb.resize((out_w, out_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
                 out = np.array(small, dtype=np.uint8)
     except _Refusal:
         raise
@@ -459,7 +463,7 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
             f"{_EXPECTED_IMAGE}"
         ) from exc
 
-    if out.shape != (size, size, 3):  # defensive; _to_rgb always yields RGB
+    if out.shape != (out_h, out_w, 3):  # defensive; _to_rgb always yields RGB
         raise _Refusal(
             f"{name}: could not be converted to RGB (got array shape {out.shape}); "
             f"{_EXPECTED_IMAGE}"
@@ -472,8 +476,8 @@ def _decode(data: bytes, name: str, size: int) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 
-def load_photo(source: Any, name: str | None = None, size: int = 64) -> np.ndarray:
-    """Load an uploaded photo as a square RGB array for the model.
+def load_photo(source: Any, name: str | None = None, size: int | tuple[int, int] = 64) -> np.ndarray:
+    """Load an uploaded photo as an RGB array for the model.
 
     Parameters
     ----------
@@ -483,15 +487,16 @@ def load_photo(source: Any, name: str | None = None, size: int = 64) -> np.ndarr
     name : str, optional
         Label used in error messages. Defaults to the path's file name, the
         file object's ``name`` attribute, or ``'upload'``.
-    size : int, default 64
-        Side length of the output, from 1 to ``MAX_SIZE``.
+    size : int or tuple of int (height, width), default 64
+        Side length of a square output, or its height and width, each from 1
+        to ``MAX_SIZE``.
 
     Returns
     -------
-    image : ndarray of shape (size, size, 3), dtype uint8
+    image : ndarray of shape (size, size, 3) or (height, width, 3), dtype uint8
         The first frame, turned upright using its EXIF orientation and
-        converted to RGB with transparency over white. It is
-        centre-cropped to a square and resized with a Lanczos filter.
+        converted to RGB with transparency over white. It is centre-cropped
+        to the output's aspect ratio and resized with a Lanczos filter.
 
     Raises
     ------

@@ -11,6 +11,7 @@ __all__ = [
     "sigmoid",
     "cost_from_z",
     "propagate",
+    "forward_backward",
     "predict_proba",
     "predict",
     "accuracy",
@@ -85,6 +86,32 @@ def propagate(w, b, X, Y):
     dw = (X @ dz) / m
     db = float(np.mean(dz))
     return cost_from_z(z, Y), dw, db
+
+
+def forward_backward(w, b, X, Y):
+    """Every intermediate number of one forward and backward pass, for showing.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_features,)
+    b : float
+    X : ndarray of shape (n_features, m)
+    Y : ndarray of shape (m,)
+
+    Returns
+    -------
+    steps : dict
+        ``z``, ``A``, ``losses`` and ``dZ`` (each of shape (m,)), ``cost``,
+        ``dw`` (n_features,) and ``db``, with dZ = A − Y.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    cost, dw, db = propagate(w, b, X, Y)
+    z = w @ X + b
+    A = np.asarray(sigmoid(z), dtype=np.float64)
+    losses = np.logaddexp(0.0, (1.0 - 2.0 * Y) * z)         # per-example loss, as in cost_from_z
+    return {"z": z, "A": A, "losses": losses, "cost": cost, "dZ": A - Y, "dw": dw, "db": db}
 
 
 def predict_proba(w, b, X):

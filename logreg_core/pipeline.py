@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .images import MAX_SIZE as MAX_SIDE
-from .model import predict_proba
+from .model import accuracy, predict_proba
 from .preprocess import Scaler, fit_scaler, flatten, unflatten
 from .settings import TrainSettings
 from .training import GradientDescent
 
-__all__ = ["Model", "scale_dataset", "start_training", "model_from_run", "fit"]
+__all__ = ["Model", "Mistakes", "find_mistakes", "scale_dataset", "start_training", "model_from_run", "fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +117,53 @@ class Model:
     def weight_image(self):
         """w reshaped to image_shape, ndarray of shape (height, width, channels)."""
         return unflatten(self.w, self.image_shape)
+
+
+@dataclass(frozen=True, eq=False)
+class Mistakes:
+    """Where a model is wrong on labelled images, most confident first.
+
+    Attributes
+    ----------
+    probabilities : ndarray of shape (m,)
+        P(label 1) for every image.
+    accuracy : float
+        Percent correct.
+    false_positives : ndarray of int
+        Indices labelled 0 but predicted 1, highest P first.
+    false_negatives : ndarray of int
+        Indices labelled 1 but predicted 0, lowest P first.
+    """
+
+    probabilities: np.ndarray
+    accuracy: float
+    false_positives: np.ndarray
+    false_negatives: np.ndarray
+
+
+def find_mistakes(model, images, labels):
+    """The model's errors on labelled images, sorted by confidence.
+
+    Parameters
+    ----------
+    model : Model
+    images : ndarray of shape (m, height, width, 3)
+    labels : ndarray of shape (m,)
+        0 or 1.
+
+    Returns
+    -------
+    mistakes : Mistakes
+    """
+    labels = np.asarray(labels).reshape(-1)
+    p = model.predict_proba_images(images)
+    if labels.shape != p.shape:
+        raise ValueError(f"expected one label per image ({p.size}); got {labels.size}")
+    predicted = (p > model.settings.threshold).astype(np.int64)
+    fp = np.flatnonzero((predicted == 1) & (labels == 0))
+    fn = np.flatnonzero((predicted == 0) & (labels == 1))
+    return Mistakes(p, accuracy(predicted, labels),
+                    fp[np.argsort(-p[fp], kind="stable")], fn[np.argsort(p[fn], kind="stable")])
 
 
 def scale_dataset(dataset, scaling):

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from logreg_core.gradcheck import gradient_check
-from logreg_core.model import cost_from_z, propagate, sigmoid
+from logreg_core.model import forward_backward, propagate
 from ui import session
 from ui.figures import sigmoid_figure
 
@@ -83,11 +83,8 @@ with st.container(horizontal=True):
 
 w = np.array([float(st.session_state[k]) for k in W_KEYS])
 b = float(st.session_state[B_KEY])
-cost, dw, db = propagate(w, b, X, Y)
-z = w @ X + b
-A = np.asarray(sigmoid(z))
-losses = np.array([cost_from_z(z[i:i + 1], Y[i:i + 1]) for i in range(m)])
-dZ = A - Y
+steps = forward_backward(w, b, X, Y)
+z, A, losses, cost, dZ, dw, db = (steps[k] for k in ("z", "A", "losses", "cost", "dZ", "dw", "db"))
 
 st.header("Forward propagation")
 st.markdown("From the inputs to the prediction and the cost.")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from logreg_core.images import load_photo
 from logreg_core.persistence import load_model
+from logreg_core.pipeline import find_mistakes
 from ui import session
 from ui.figures import contribution_map_figure
 
@@ -30,28 +30,12 @@ def load_for_model(data, name, height, width):
         One line naming the file.
     """
     try:
-        image = load_photo(data, name=name, size=max(height, width))
-        if image.shape[:2] != (height, width):
-            image = crop_to_aspect(image, height, width)
+        image = load_photo(data, name=name, size=(height, width))
     except ValueError as exc:
         return None, str(exc)
     except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
         return None, f"{name}: could not be read ({type(exc).__name__})"
     return image, None
-
-
-def crop_to_aspect(image, height, width):
-    """Centre-crop a square photo to the model's aspect ratio, then resize to (height, width)."""
-    side = image.shape[0]
-    if width >= height:
-        keep = max(1, round(side * height / width))
-        top = (side - keep) // 2
-        image = image[top:top + keep]
-    else:
-        keep = max(1, round(side * width / height))
-        left = (side - keep) // 2
-        image = image[:, left:left + keep]
-    return np.asarray(Image.fromarray(image).resize((width, height), Image.LANCZOS))
 
 
 def enlarge(image, target=256):
@@ -177,15 +161,9 @@ def show_mistakes(model, dataset):
         st.warning(f"The model's classes {list(model.classes)} differ from the data set's "
                    f"{list(dataset.classes)}; the labels below use the data set's names.")
     positive, negative = dataset.classes[1], dataset.classes[0]
-    p = model.predict_proba_images(dataset.test_x)
-    predicted = (p > model.settings.threshold).astype(np.int64)
-    truth = dataset.test_y
-    accuracy = float(np.mean(predicted == truth) * 100)
-    st.markdown(f"Test accuracy **{accuracy:.1f} %** on {len(truth)} test images of {dataset.source}.")
-    fp = np.flatnonzero((predicted == 1) & (truth == 0))
-    fp = fp[np.argsort(-p[fp], kind="stable")]          # most confident (highest P) first
-    fn = np.flatnonzero((predicted == 0) & (truth == 1))
-    fn = fn[np.argsort(p[fn], kind="stable")]           # most confident (lowest P) first
+    found = find_mistakes(model, dataset.test_x, dataset.test_y)
+    p, fp, fn = found.probabilities, found.false_positives, found.false_negatives
+    st.markdown(f"Test accuracy **{found.accuracy:.1f} %** on {len(p)} test images of {dataset.source}.")
     st.markdown(f"##### False positives: said *{positive}*, really *{negative}* ({len(fp)})")
     if len(fp):
         show_gallery(dataset.test_x[fp], p[fp], positive)

@@ -731,3 +731,16 @@ def test_png_bytes_refuses_bad_arrays(bad, words):
     with pytest.raises(ValueError) as info:
         photo_to_png_bytes(bad)
     assert words in str(info.value) and "expected" in str(info.value)
+
+
+def test_height_and_width_crop_to_the_aspect_ratio_first():
+    """size=(h, w): centre-cropped to w/h, then resized — a white middle band stays in the middle."""
+    image = np.zeros((100, 300, 3), np.uint8)
+    image[:, 100:200] = 255
+    out = load_photo(photo_to_png_bytes(image), size=(20, 40))
+    assert out.shape == (20, 40, 3)
+    row = out[10, :, 0]
+    assert row[:8].max() < 10 and row[-8:].max() < 10          # outer quarters dark
+    assert row[12:28].min() > 245                               # middle half white
+    with pytest.raises(ValueError, match=r"size must be between 1 and 4096, got \(0, 3\)"):
+        load_photo(photo_to_png_bytes(image), size=(0, 3))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from logreg_core.gradcheck import gradient_check
-from logreg_core.model import accuracy, cost_from_z, predict, predict_proba, propagate, sigmoid
+from logreg_core.model import accuracy, cost_from_z, forward_backward, predict, predict_proba, propagate, sigmoid
 
 
 def test_sigmoid_matches_formula_and_never_overflows():
@@ -83,3 +83,15 @@ def test_predict_uses_threshold_half_strictly():
 def test_accuracy_in_percent():
     assert accuracy(np.array([1, 0, 1, 1]), np.array([1, 0, 0, 1])) == 75.0
     assert accuracy(np.ones(209), np.r_[np.ones(207), np.zeros(2)]) == 100 - 2 / 209 * 100
+
+
+def test_forward_backward_shows_the_numbers_propagate_uses():
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(3, 4)), np.array([1.0, 0.0, 1.0, 0.0])
+    w, b = rng.normal(size=3), 0.1
+    steps = forward_backward(w, b, X, Y)
+    cost, dw, db = propagate(w, b, X, Y)
+    assert steps["cost"] == cost and np.array_equal(steps["dw"], dw) and steps["db"] == db
+    np.testing.assert_allclose(steps["A"], sigmoid(w @ X + b), rtol=1e-15)
+    np.testing.assert_allclose(steps["dZ"], steps["A"] - Y, rtol=1e-15)
+    assert steps["losses"].mean() == pytest.approx(cost, rel=1e-14)

@@ -174,3 +174,18 @@ def test_test_set_must_match_features():
         GradientDescent(X, Y, TrainSettings(), np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="both"):
         GradientDescent(X, Y, TrainSettings(), np.zeros((50, 2)), None)
+
+
+def test_find_mistakes_sorts_false_positives_and_negatives_by_confidence(synthetic):
+    from logreg_core.pipeline import find_mistakes
+
+    model, _ = fit(synthetic, TrainSettings(num_iterations=100))
+    found = find_mistakes(model, synthetic.test_x, synthetic.test_y)
+    p, y = found.probabilities, synthetic.test_y
+    predicted = (p > 0.5).astype(int)
+    assert found.accuracy == pytest.approx(100 * np.mean(predicted == y))
+    assert set(found.false_positives) == set(np.flatnonzero((predicted == 1) & (y == 0)))
+    assert set(found.false_negatives) == set(np.flatnonzero((predicted == 0) & (y == 1)))
+    assert np.all(np.diff(p[found.false_positives]) <= 0) and np.all(np.diff(p[found.false_negatives]) >= 0)
+    with pytest.raises(ValueError, match="one label per image"):
+        find_mistakes(model, synthetic.test_x, y[:3])
