@@ -49,7 +49,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = ["load_photo", "load_photos", "photo_to_png_bytes"]
 
-#: Largest file accepted, in bytes (Streamlit's default upload limit).
+#: Largest file accepted, in bytes: a guard for the CLI and photo folders (the dashboard's upload limit is lower).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 #: Largest output side accepted for ``size``; prevents accidental huge allocations.

@@ -25,7 +25,7 @@ class TrainSettings:
     num_iterations : int, default 2000
         Number of gradient-descent updates; ≥ 1.
     scaling : {"none", "255", "zscore"}, default "255"
-        How pixels are scaled before training (see :mod:`logreg_core.scaling`).
+        How pixels are scaled before training (see :mod:`logreg_core.preprocess`).
     snapshot_every : int, default 100
         Every this many iterations (and at the last one) the run reports w, b
         and the train/test accuracy; ≥ 1.

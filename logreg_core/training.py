@@ -104,7 +104,12 @@ def validate_xy(X, Y, what="training"):
 
 
 def choose_method(method, n_features, m):
-    """Resolve "auto" to "kernel" or "direct" for a problem's size."""
+    """Resolve "auto" to "kernel" or "direct" for a problem's size.
+
+    "kernel" when features outnumber examples and K = XᵀX stays small
+    (m ≤ ``KERNEL_MAX_EXAMPLES``); "direct" otherwise. Other methods are
+    returned as given.
+    """
     if method != "auto":
         return method
     return "kernel" if n_features > m and m <= KERNEL_MAX_EXAMPLES else "direct"

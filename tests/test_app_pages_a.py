@@ -215,6 +215,10 @@ def test_bad_learning_rate_list_is_an_error_not_a_traceback():
     at.text_input(key="train_rates").set_value("0.01, fast").run()
     ok(at)
     assert any("'fast' is not a number" in e.value for e in at.error)
+    at.text_input(key="train_rates").set_value("0.01, 0.0100000001").run()
+    ok(at)
+    assert any("α = 0.01 is given twice" in e.value for e in at.error)
+    assert at.button(key="train_go").disabled
 
 
 def _live_batch(iterations_done=30):

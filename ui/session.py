@@ -278,9 +278,14 @@ def scaling_specs(scalings, learning_rate, num_iterations):
 def rate_specs(rates, scaling, num_iterations):
     """Specs comparing learning rates for one scaling (raises ValueError for bad settings)."""
     every = snapshot_interval(num_iterations)
-    return [RunSpec(f"α = {rate:g}", TrainSettings(learning_rate=rate, num_iterations=num_iterations,
-                                                   scaling=scaling, snapshot_every=every))
-            for rate in rates]
+    specs = [RunSpec(f"α = {rate:g}", TrainSettings(learning_rate=rate, num_iterations=num_iterations,
+                                                    scaling=scaling, snapshot_every=every))
+             for rate in rates]
+    labels = [spec.label for spec in specs]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ValueError(f"each learning rate once, please: {', '.join(repeated)} is given twice")
+    return specs
 
 
 def start_batch(dataset, specs, mode, on_prepared=None):
