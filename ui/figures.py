@@ -721,9 +721,8 @@ def _palette():
         "title": 22,
         "line": 4,
         "marker": 12,
-        # Diverging, centred at 0: blue for negative, white at 0, vermillion for positive.
-        "diverging": [[0.0, "#08306B"], [0.2, "#2171B5"], [0.4, "#9ECAE1"], [0.5, "#FFFFFF"],
-                      [0.6, "#FDBE85"], [0.8, "#E6550D"], [1.0, "#7F2704"]],
+        # The same diverging scale as the weights, so red means "towards label 1" on every page.
+        "diverging": DIVERGING,
         # Sequential for cost: dark at the minimum, light far away.
         "sequential": [[0.0, "#08306B"], [0.35, "#2171B5"], [0.65, "#9ECAE1"], [1.0, "#F7FBFF"]],
     }
