@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import accuracy, cost_from_z, predict_proba
 from .settings import TrainSettings
-from .training import Snapshot
 
 __all__ = [
     "RunRecord", "run_status", "summarize", "best_index", "costs_csv",
@@ -79,9 +77,9 @@ class RunRecord:
         stopped = (not run.diverged) and run.iteration < run.settings.num_iterations
         w = np.asarray(run.w, dtype=np.float64).copy()
         # Kernel-form snapshots hold the training matrix to form w on demand: keep w instead.
-        snapshots = [s.detached() if hasattr(s, "detached") else s for s in run.snapshots]
+        snapshots = [s.detached() for s in run.snapshots]
         if stopped and (not snapshots or snapshots[-1].iteration != run.iteration):
-            snapshots.append(_snapshot_now(run, w))     # so tables and pictures show where it stopped
+            snapshots.append(run.current_snapshot().detached())   # tables and pictures show where it stopped
         return cls(run.settings, list(run.costs), snapshots, int(run.iteration),
                    bool(run.diverged), bool(stopped), str(run.method), w, float(run.b))
 
@@ -94,18 +92,6 @@ class RunRecord:
     def final(self):
         """The latest snapshot, or None."""
         return self.snapshots[-1] if self.snapshots else None
-
-
-def _snapshot_now(run, w):
-    """A snapshot of a live run's current state (w given to avoid forming it twice)."""
-    threshold = run.settings.threshold
-    z = w @ run.X + run.b
-    train_acc = accuracy((predict_proba(w, run.b, run.X) > threshold).astype(np.float64), run.Y)
-    test_acc = None
-    if run.X_test is not None:
-        test_acc = accuracy((predict_proba(w, run.b, run.X_test) > threshold).astype(np.float64), run.Y_test)
-    return Snapshot(iteration=int(run.iteration), b=float(run.b), cost=cost_from_z(z, run.Y),
-                    train_accuracy=train_acc, test_accuracy=test_acc, coef=w)
 
 
 def run_status(run):

@@ -218,7 +218,21 @@ class GradientDescent:
         dz *= self._neg_s                           # dz = −s·expm1(−ℓ) = a − y
         return float(loss.sum()) / loss.size
 
+    def current_snapshot(self):
+        """A snapshot of the current parameters, not added to ``snapshots`` (e.g. where a run was stopped).
+
+        Returns
+        -------
+        snapshot : Snapshot
+        """
+        return self._make_snapshot(self._cost_and_dz())
+
     def _snapshot(self, cost):
+        snap = self._make_snapshot(cost)
+        self.snapshots.append(snap)
+        return snap
+
+    def _make_snapshot(self, cost):
         threshold = self.settings.threshold
         train_acc = accuracy((sigmoid(self._z) > threshold).astype(np.float64), self.Y)
         test_acc = None
@@ -229,9 +243,7 @@ class GradientDescent:
                 z_test = self._params @ self.X_test + self.b
             test_acc = accuracy((sigmoid(z_test) > threshold).astype(np.float64), self.Y_test)
         basis = self.X if self.method == "kernel" else None
-        snap = Snapshot(self.iteration, float(self.b), cost, train_acc, test_acc, self._params.copy(), basis)
-        self.snapshots.append(snap)
-        return snap
+        return Snapshot(self.iteration, float(self.b), cost, train_acc, test_acc, self._params.copy(), basis)
 
     # -- stepping ------------------------------------------------------
     def step(self, n_steps=1):

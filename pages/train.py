@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -199,13 +200,13 @@ def show_results(slots, batch_ids, dataset, log_y, training):
             st.button("Use this run on Predict", key="train_use", width="stretch",
                       disabled=chosen.model is model, on_click=session.use_for_predictions, args=(chosen,))
         with c3:
-            st.download_button("Download model (.npz)", data=model_to_bytes(chosen.model),
+            st.download_button("Download model (.npz)", data=partial(model_to_bytes, chosen.model),
                                file_name=f"model_{chosen.run.settings.scaling}_lr{chosen.run.settings.learning_rate:g}.npz",
                                mime="application/octet-stream", key="train_download_model", on_click="ignore",
                                width="stretch")
         with c4:
             st.download_button("Download costs (.csv)",
-                               data=costs_csv([tr.label for tr in runs], [tr.run.costs for tr in runs]),
+                               data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
                                file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
                                key="train_download_costs", on_click="ignore", width="stretch")
     else:

@@ -1,5 +1,4 @@
 """`python -m logreg_core`: output formats, exit codes, and no tracebacks."""
-import io
 import json
 import os
 import subprocess

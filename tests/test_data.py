@@ -7,7 +7,7 @@ import pytest
 
 from logreg_core.data import DATA_ENV, load_dataset, read_h5, resolve_dataset, synthetic_dataset, write_h5
 
-from paths import REAL_TEST, REAL_TRAIN, needs_real_data
+from paths import REAL_TRAIN, needs_real_data
 
 
 def make_h5(path, split="train", m=6, shape=(8, 8, 3), y=None, x_dtype=np.uint8, classes=(b"non-cat", b"cat"),

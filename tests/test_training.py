@@ -8,7 +8,6 @@ import pytest
 from logreg_core.data import synthetic_dataset
 from logreg_core.model import propagate
 from logreg_core.pipeline import fit, start_training
-from logreg_core.preprocess import fit_scaler, flatten
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent, choose_method, train
 

@@ -1,0 +1,109 @@
+"""Run records and comparisons (compare.py), and the numbers the Data page shows (explore.py)."""
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+
+from logreg_core.compare import (RunRecord, best_index, costs_csv, paced_target, run_status, snapshot_at,
+                                 summarize)
+from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
+from logreg_core.preprocess import flatten
+from logreg_core.settings import TrainSettings
+from logreg_core.training import GradientDescent
+
+
+def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 12))
+    Y = (X[0] > 0).astype(float)
+    X_test = rng.normal(size=(30, 5))
+    Y_test = (X_test[0] > 0).astype(float)
+    return GradientDescent(X, Y, TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every,
+                                               method=method), X_test, Y_test)
+
+
+def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
+    run = small_run()
+    run.step(33)
+    record = RunRecord.from_run(run)
+    assert record.stopped and run_status(record) == "stopped" and record.done
+    assert [s.iteration for s in record.snapshots] == [0, 20, 33]
+    assert all(s.basis is None for s in record.snapshots)           # no training matrix kept
+    np.testing.assert_allclose(record.final.w, run.w)
+    assert record.final.cost == pytest.approx(summarize(run)["cost"], rel=0.05)
+    assert RunRecord.from_run(record) is record
+
+
+def test_a_finished_run_is_done_and_summarized():
+    run = small_run().run()
+    record = RunRecord.from_run(run)
+    assert not record.stopped and run_status(record) == "done"
+    s = summarize(record)
+    assert s["iteration"] == 60 and s["cost"] == record.final.cost
+    assert s["gap"] == pytest.approx(s["train_accuracy"] - s["test_accuracy"])
+    assert run_status(small_run()) == "running"
+
+
+def test_best_index_prefers_test_accuracy_and_skips_diverged_runs():
+    runs = [small_run(lr=lr).run() for lr in (0.001, 0.5)]
+    keys = [(s["test_accuracy"], s["train_accuracy"], -s["cost"]) for s in map(summarize, runs)]
+    assert best_index(runs) == max(range(len(runs)), key=keys.__getitem__)
+    diverged = RunRecord.from_run(runs[1])
+    diverged = RunRecord(diverged.settings, diverged.costs, diverged.snapshots, diverged.iteration, True, False,
+                         diverged.method, diverged.w, diverged.b)
+    assert best_index([diverged, runs[0]]) == 1
+    assert best_index([diverged]) is None
+
+
+def test_costs_csv_has_one_column_per_run_and_blank_cells_for_shorter_runs():
+    text = costs_csv(["a", "b"], [[0.5, 0.25, 0.125], [0.5]])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["iteration", "a", "b"], ["0", "0.5", "0.5"], ["1", "0.25", ""], ["2", "0.125", ""]]
+    with pytest.raises(ValueError, match="got 1 names for 2 cost histories"):
+        costs_csv(["a"], [[1.0], [2.0]])
+
+
+def test_pacing_and_snapshot_lookup():
+    assert paced_target(0.0, 5.0, 2000) == 0
+    assert paced_target(2.5, 5.0, 2000) == 1000
+    assert paced_target(9.0, 5.0, 2000) == 2000
+    run = small_run().run()
+    assert snapshot_at(run.snapshots, 35).iteration == 20
+    assert snapshot_at(run.snapshots, 60).iteration == 60
+    assert snapshot_at([], 5) is None
+
+
+def test_class_counts_and_samples():
+    y = np.array([0, 1, 1, 0, 1])
+    assert class_counts(y, np.array([1, 1])) == {"train": (2, 3), "test": (0, 2)}
+    picked = sample_indices(np.arange(100) % 2, which=1, n=10, seed=3)
+    assert len(picked) == 10 and np.all(picked % 2 == 1) and np.all(np.diff(picked) > 0)
+    np.testing.assert_array_equal(picked, sample_indices(np.arange(100) % 2, which=1, n=10, seed=3))
+
+
+def test_flat_index_matches_flatten():
+    image = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    column = flatten(image[None])[:, 0]
+    for row, col, ch in [(0, 0, 0), (0, 1, 2), (1, 0, 0), (3, 4, 2)]:
+        assert column[flat_index(row, col, ch, image.shape)] == image[row, col, ch]
+    with pytest.raises(ValueError, match=r"pixel \(4, 0, 0\) is outside an image of shape \(4, 5, 3\)"):
+        flat_index(4, 0, 0, image.shape)
+    entries = flatten_walkthrough(image)
+    assert [e["index"] for e in entries] == sorted(e["index"] for e in entries)
+    assert all(column[e["index"]] == e["value"] for e in entries)
+    assert entries[-1]["index"] == column.size - 1
+
+
+def test_pixel_histograms_standardize_per_feature_on_the_training_set():
+    x = np.random.default_rng(0).integers(0, 256, size=(40, 6, 6, 3), dtype=np.uint8)
+    hists = pixel_histograms(x, bins=16)
+    assert set(hists) == {"none", "255", "zscore"}
+    assert hists["none"]["max"] <= 255 and hists["255"]["max"] <= 1.0
+    assert hists["zscore"]["mean"] == pytest.approx(0.0, abs=1e-12)
+    assert hists["zscore"]["std"] == pytest.approx(1.0, rel=1e-12)
+    total = x.size
+    for h in hists.values():
+        assert int(h["counts"].sum()) + h["below"] + h["above"] == total
+    assert math.isclose(hists["255"]["mean"] * 255, hists["none"]["mean"], rel_tol=1e-12)
