@@ -21,7 +21,7 @@ from logreg_core.model import sigmoid
 
 __all__ = [
     "PALETTE", "CLASS_COLORS", "SCALING_COLORS", "DIVERGING", "COST_FLOOR", "LN2", "BASE_FONT",
-    "cost_figure", "accuracy_figure", "training_figure", "weights_figure", "weight_range",
+    "cost_figure", "training_figure", "weights_figure", "weight_range",
     "class_counts_figure", "channels_figure", "flatten_figure", "pixel_histograms_figure",
     "thumbnail", "run_colors",
     "contribution_map_figure", "cost_curves_figure", "cost_contour_figure", "linear_data_figure",
@@ -300,42 +300,6 @@ def cost_figure(names, cost_lists, statuses=None, *, log_y=True, x_max=None, col
     return go.Figure(data=data, layout=layout)
 
 
-def accuracy_figure(names, iterations, train_accuracies, test_accuracies, statuses=None, *,
-                    x_max=None, colors=None, frame=None, title="Accuracy: train ● solid, test ◆ dashed",
-                    height=540):
-    """Training (solid, ●) and test (dashed, ◆) accuracy of several runs at their snapshots.
-
-    Parameters
-    ----------
-    names : sequence of str
-    iterations : sequence of 1-D array_like
-        Snapshot iterations per run.
-    train_accuracies, test_accuracies : sequence of 1-D array_like
-        Percent at those iterations; a test list may be empty (no test set).
-    statuses : sequence of str or None
-    x_max : int or None
-    colors : sequence of str or None
-    frame : int or None
-    title : str
-    height : int
-
-    Returns
-    -------
-    fig : go.Figure
-    """
-    statuses, colors = _curve_inputs(names, statuses, colors)
-    data, shapes, annotations, yaxis = _accuracy_parts(names, iterations, train_accuracies, test_accuracies,
-                                                       statuses, colors)
-    layout = _layout(title, height, xaxis=_axis(title="iteration", range=[0, x_max] if x_max else None),
-                     yaxis=yaxis, shapes=shapes, annotations=annotations, uirevision="accuracy",
-                     legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0,
-                                 font=dict(size=BASE_FONT - 2)))
-    layout["margin"]["t"] = 130
-    if frame is not None:
-        layout["meta"] = {"frame": int(frame)}
-    return go.Figure(data=data, layout=layout)
-
-
 def training_figure(names, cost_lists, iterations, train_accuracies, test_accuracies, statuses=None, *,
                     log_y=True, x_max=None, colors=None, max_points=None, frame=None, updates=None, height=560):
     """The Train page's chart: cost curves (left) and accuracies at snapshots (right), one legend.
@@ -349,8 +313,11 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
         One per run; the legend shows each run once (colour and dash of its cost curve).
     cost_lists : sequence of 1-D array_like
         See :func:`cost_figure`.
-    iterations, train_accuracies, test_accuracies : sequence of 1-D array_like
-        See :func:`accuracy_figure`.
+    iterations : sequence of 1-D array_like
+        Per run, the iterations of its snapshots.
+    train_accuracies, test_accuracies : sequence of 1-D array_like
+        Per run, the accuracies (percent) at those snapshots; a run without a
+        test set has an empty test list.
     statuses, log_y, x_max, colors, max_points, updates
         See :func:`cost_figure`.
     frame : int or None

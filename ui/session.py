@@ -6,7 +6,6 @@ switching pages or data sets never loses it.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 from dataclasses import dataclass, field
@@ -56,11 +55,6 @@ def synthetic_default():
 def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
     """A data set from two uploaded HDF5 files; raises ValueError if either is wrong."""
     return load_dataset(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
-
-
-def photoset_available():
-    """True once ``logreg_core.photoset`` (photos → data set) is installed."""
-    return importlib.util.find_spec("logreg_core.photoset") is not None
 
 
 @st.cache_data(show_spinner="Reading the photos…", max_entries=8)

@@ -100,9 +100,6 @@ def _photo_options(prefix):
 
 
 def _photos_form():
-    if not session.photoset_available():
-        st.info("Photo upload needs `logreg_core.photoset`, which is not installed yet.")
-        return
     names, uploads = [], []
     for label, default in ((0, "non-cat"), (1, "cat")):
         names.append(st.text_input(f"Class name for label {label}", value=default, key=f"photo_name{label}"))
@@ -130,9 +127,6 @@ def _photos_form():
 
 
 def _zip_form():
-    if not session.photoset_available():
-        st.info("Photo upload needs `logreg_core.photoset`, which is not installed yet.")
-        return
     upload = st.file_uploader("Zip with one folder per class (e.g. cat/ and non-cat/)", type=["zip"],
                               key="upload_zip")
     size, fraction = _photo_options("zip")
