@@ -4,6 +4,10 @@ import base64
 import numpy as np
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+#: The app, resolved against the test files' folder (AppTest's rule).
+DASHBOARD = "../dashboard.py"
 
 #: Kept so a test can restore Streamlit's own behaviour (see test_app_pages_a).
 ORIGINAL_PAGES_MANAGER_INIT = PagesManager.__init__
@@ -42,3 +46,23 @@ def decoded(value):
             shape = [int(d) for d in shape.split(",")]
         return array.reshape(shape) if shape else array
     return np.asarray(value)
+
+
+def open_page(page, state=None):
+    """Run the dashboard, switch to ``page`` and check nothing raised.
+
+    Parameters
+    ----------
+    page : str
+        E.g. "pages/train.py".
+    state : dict or None, default None
+        Session-state entries to set before the first run.
+    """
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -22,10 +22,9 @@ from logreg_core.settings import TrainSettings
 from ui import figures
 from ui.session import TrainedRun
 
-from conftest import ORIGINAL_PAGES_MANAGER_INIT, decoded
+from conftest import DASHBOARD, ORIGINAL_PAGES_MANAGER_INIT, decoded, open_page
 from paths import REAL_TEST, REAL_TRAIN, needs_real_data
 
-DASHBOARD = "../dashboard.py"      # resolved against this file
 LN2 = math.log(2.0)
 
 
@@ -44,15 +43,6 @@ def cost_chart(at):
 def lines(spec):
     """The per-run line traces of a cost chart (not the ✕ markers of diverged runs)."""
     return [t for t in spec["data"] if t.get("mode") == "lines"]
-
-
-def open_page(page):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def ok(at):

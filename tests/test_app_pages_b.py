@@ -6,7 +6,6 @@ import re
 import numpy as np
 import pytest
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from logreg_core.data import synthetic_dataset
 from logreg_core.persistence import model_to_bytes
@@ -15,8 +14,8 @@ from logreg_core.preprocess import Scaler
 from logreg_core.settings import TrainSettings
 
 from conftest import decoded
+from conftest import open_page as open_app_page
 
-DASHBOARD = "../dashboard.py"      # resolved against this file
 MODEL_KEY = "model"                # ui.session keeps (model, description) here
 
 
@@ -36,14 +35,8 @@ def png_bytes(width=90, height=70, seed=0):
 
 
 def open_page(page, model=None, description="a test model"):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    if model is not None:
-        at.session_state[MODEL_KEY] = (model, description)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The page, with ``model`` already the one used for predictions (if given)."""
+    return open_app_page(page, {MODEL_KEY: (model, description)} if model is not None else None)
 
 
 def texts(elements):
