@@ -1,4 +1,6 @@
 """The course's reference results on the real cat / non-cat data (../shared/data/README.md)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -48,3 +50,15 @@ def test_real_data_shapes_and_classes(real):
     assert real.train_x.shape == (209, 64, 64, 3) and real.test_x.shape == (50, 64, 64, 3)
     assert int(real.train_y.sum()) == 72
     assert real.classes == ("non-cat", "cat")
+
+
+@pytest.mark.parametrize("lr", [1.0, 100.0])
+def test_raw_pixels_with_large_rates_stay_finite_on_the_real_data(real, lr):
+    """Unscaled pixels put |z| in the thousands: the blog's σ and log overflowed to nan here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run, _ = start_training(real, TrainSettings(learning_rate=lr, scaling="none"))
+        run.run()
+    assert len(run.costs) == 2000 and not run.diverged
+    assert np.all(np.isfinite(run.costs)) and np.all(np.isfinite(run.w))
+    assert max(run.costs) > 100          # it really does swing wildly: the point of scaling
