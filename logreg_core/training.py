@@ -25,6 +25,8 @@ from .settings import TrainSettings
 
 __all__ = ["Snapshot", "GradientDescent", "train", "choose_method", "validate_xy"]
 
+_sum = np.add.reduce   # the plain ufunc reduction: a step's many small sums add up
+
 #: "auto" uses the kernel form only while K = XᵀX (m × m floats) stays small.
 KERNEL_MAX_EXAMPLES = 4000
 
@@ -165,19 +167,28 @@ class GradientDescent:
         self.settings = settings
         n, m = self.X.shape
         self.method = choose_method(settings.method, n, m)
-        self.b = 0.0
+        self._step_size = -settings.learning_rate / m
+        self._s = 1.0 - 2.0 * self.Y                   # s = 1 − 2y, (m,)
+        self._neg_s = -self._s
         if self.method == "kernel":
-            self._K = self.X.T @ self.X                                        # (m, m)
+            # State: acc = [Σ dz over the updates so far, b], shape (m + 1,), so that
+            # α = step·acc[:m] and s·z = [step·diag(s)·K | s] @ acc: one product a step.
+            K = self.X.T @ self.X                                               # (m, m)
+            self._sK = np.empty((m, m + 1))
+            np.multiply(self._s[:, None], K, out=self._sK[:, :m])
+            with np.errstate(over="ignore"):     # an absurd rate overflows here; the first step says so
+                self._sK[:, :m] *= self._step_size
+            self._sK[:, m] = self._s
             self._K_test = None if self.X_test is None else self.X_test.T @ self.X   # (m_test, m)
-            self._params = np.zeros(m)                                         # α, with w = X @ α
+            self._acc = np.zeros(m + 1)
+            self._acc_dz = self._acc[:m]                                        # a view
         else:
-            self._params = np.zeros(n)                                         # w
-        self._spare = np.empty_like(self._params)
-        self._neg_s = 2.0 * self.Y - 1.0                                       # −s = 2y − 1, (m,)
-        self._z = np.zeros(m)                                                  # logits at (w, b)
-        self._z_next = np.empty(m)
+            self._w, self._w_next, self._b = np.zeros(n), np.empty(n), 0.0
+        self._q = np.zeros(m)                          # s·z at the current parameters
+        self._q_next = np.empty(m)                     # … and at the next ones (swapped in)
         self._loss = np.empty(m)
         self._dz = np.empty(m)
+        self._last_db = 0.0
         self.iteration = 0
         self.costs = []
         self.snapshots = []
@@ -185,9 +196,19 @@ class GradientDescent:
 
     # -- state ---------------------------------------------------------
     @property
+    def b(self):
+        """Current bias, float."""
+        return float(self._acc[-1]) if self.method == "kernel" else self._b
+
+    @property
+    def _coef(self):
+        """α (kernel form, w = X @ α) or w (direct form), a fresh array."""
+        return self._step_size * self._acc_dz if self.method == "kernel" else self._w.copy()
+
+    @property
     def w(self):
         """Current weights, ndarray of shape (n_features,)."""
-        return self.X @ self._params if self.method == "kernel" else self._params.copy()
+        return self.X @ self._coef if self.method == "kernel" else self._w.copy()
 
     @property
     def done(self):
@@ -199,24 +220,18 @@ class GradientDescent:
         """The latest snapshot (None before the first step)."""
         return self.snapshots[-1] if self.snapshots else None
 
-    def _logits(self, params, b, out):
-        if self.method == "kernel":
-            np.dot(self._K, params, out=out)        # K symmetric: Kα = (αᵀK)ᵀ
-        else:
-            np.dot(params, self.X, out=out)
-        out += b
-        return out
+    def _cost(self):
+        """Cost at the current logits; leaves ℓ = log(1 + e^(s·z)) in ``self._loss``."""
+        np.logaddexp(0.0, self._q, out=self._loss)
+        return float(_sum(self._loss)) / self._loss.size
 
-    def _cost_and_dz(self):
-        """Cost at the current logits; leaves dz = A − Y in ``self._dz``."""
-        loss, dz = self._loss, self._dz
-        np.multiply(self._z, self._neg_s, out=dz)   # −s·z
-        np.negative(dz, out=dz)                     # s·z
-        np.logaddexp(0.0, dz, out=loss)             # ℓ = log(1 + e^(s·z))
-        np.negative(loss, out=dz)
-        np.expm1(dz, out=dz)                        # expm1(−ℓ)
-        dz *= self._neg_s                           # dz = −s·expm1(−ℓ) = a − y
-        return float(loss.sum()) / loss.size
+    def _gradient(self):
+        """dz = a − y = −s·expm1(−ℓ) into ``self._dz`` (after :meth:`_cost`)."""
+        dz = self._dz
+        np.negative(self._loss, out=dz)
+        np.expm1(dz, out=dz)
+        dz *= self._neg_s
+        return dz
 
     def current_snapshot(self):
         """A snapshot of the current parameters, not added to ``snapshots`` (e.g. where a run was stopped).
@@ -225,7 +240,7 @@ class GradientDescent:
         -------
         snapshot : Snapshot
         """
-        return self._make_snapshot(self._cost_and_dz())
+        return self._make_snapshot(self._cost())
 
     def _snapshot(self, cost):
         snap = self._make_snapshot(cost)
@@ -233,17 +248,17 @@ class GradientDescent:
         return snap
 
     def _make_snapshot(self, cost):
-        threshold = self.settings.threshold
-        train_acc = accuracy((sigmoid(self._z) > threshold).astype(np.float64), self.Y)
+        threshold, b, coef = self.settings.threshold, self.b, self._coef
+        train_acc = accuracy((sigmoid(self._q * self._s) > threshold).astype(np.float64), self.Y)
         test_acc = None
         if self.X_test is not None:
             if self.method == "kernel":
-                z_test = self._K_test @ self._params + self.b
+                z_test = self._K_test @ coef + b
             else:
-                z_test = self._params @ self.X_test + self.b
+                z_test = coef @ self.X_test + b
             test_acc = accuracy((sigmoid(z_test) > threshold).astype(np.float64), self.Y_test)
         basis = self.X if self.method == "kernel" else None
-        return Snapshot(self.iteration, float(self.b), cost, train_acc, test_acc, self._params.copy(), basis)
+        return Snapshot(self.iteration, b, cost, train_acc, test_acc, coef, basis)
 
     # -- stepping ------------------------------------------------------
     def step(self, n_steps=1):
@@ -259,45 +274,70 @@ class GradientDescent:
             Snapshots taken during these steps (often empty).
         """
         taken = []
-        lr, m = self.settings.learning_rate, self.X.shape[1]
+        if self.diverged:
+            return taken
         every, total = self.settings.snapshot_every, self.settings.num_iterations
-        # Overflow can only come from a divergent step, and each one is checked below.
+        update = self._update_kernel if self.method == "kernel" else self._update_direct
+        costs = self.costs
+        # Overflow can only come from a divergent step, and each one is caught below.
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(n_steps):
-                if self.done:
-                    break
-                cost = self._cost_and_dz()
+            for _ in range(min(n_steps, total - self.iteration)):
+                cost = self._cost()
                 if not math.isfinite(cost):
-                    self.diverged = True
+                    taken += self._stop_diverged()
                     break
-                self.costs.append(cost)
+                costs.append(cost)
                 if self.iteration % every == 0:
                     taken.append(self._snapshot(cost))
-                dz = self._dz
-                b = self.b - lr * float(dz.sum()) / m
-                if self.method == "kernel":
-                    np.multiply(dz, -lr / m, out=self._spare)             # α ← α − lr·dz/m
-                else:
-                    np.dot(self.X, dz, out=self._spare)
-                    self._spare *= -lr / m                                 # w ← w − lr·X·dz/m
-                self._spare += self._params
-                z = self._logits(self._spare, b, self._z_next)
-                if not (math.isfinite(b) and math.isfinite(float(z.sum()))):
-                    taken += self._stop_diverged(cost)                     # keep the last finite state
+                if not update(self._gradient()):
+                    taken += self._stop_diverged()
                     break
-                self._params, self._spare = self._spare, self._params
-                self._z, self._z_next = z, self._z
-                self.b = b
                 self.iteration += 1
                 if self.iteration == total:
-                    taken.append(self._snapshot(self._cost_and_dz()))
+                    taken.append(self._snapshot(self._cost()))
         return taken
 
-    def _stop_diverged(self, cost):
-        """End the run at the last finite state, with a snapshot of it."""
+    def _update_kernel(self, dz):
+        """α ← α − lr·dz/m and b ← b − lr·mean(dz), kept as acc; then s·z = sK @ acc."""
+        self._last_db = self._step_size * float(_sum(dz))
+        self._acc_dz += dz
+        self._acc[-1] += self._last_db
+        np.dot(self._sK, self._acc, out=self._q_next)
+        self._q, self._q_next = self._q_next, self._q
+        return math.isfinite(self._acc[-1])
+
+    def _update_direct(self, dz):
+        """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""
+        w, q = self._w_next, self._q_next
+        b = self._b + self._step_size * float(_sum(dz))
+        np.dot(self.X, dz, out=w)
+        w *= self._step_size
+        w += self._w
+        np.dot(w, self.X, out=q)
+        q += b
+        q *= self._s
+        if not (math.isfinite(b) and math.isfinite(float(_sum(q)))):
+            return False
+        self._w, self._w_next, self._b = w, self._w, b
+        self._q, self._q_next = q, self._q
+        return True
+
+    def _stop_diverged(self):
+        """End the run at its last state with a finite cost, with a snapshot of it.
+
+        The direct form never commits a non-finite update. In the kernel form
+        the parameters stay finite (|dz| ≤ 1) but s·z = sK @ acc may overflow;
+        that shows as a non-finite cost, and the last update is taken back.
+        """
         self.diverged = True
-        if not self.snapshots or self.snapshots[-1].iteration != self.iteration:
-            return [self._snapshot(cost)]
+        if self.method == "kernel" and self.iteration > 0 and len(self.costs) == self.iteration:
+            self._acc_dz -= self._dz                 # dz still holds the last update's gradient
+            self._acc[-1] -= self._last_db
+            self._q, self._q_next = self._q_next, self._q
+            self.iteration -= 1
+        if self.costs and (not self.snapshots or self.snapshots[-1].iteration != self.iteration):
+            return [self._snapshot(self.costs[self.iteration] if self.iteration < len(self.costs)
+                                   else self.costs[-1])]
         return []
 
     def run(self):
