@@ -477,6 +477,21 @@ class StandardizationDemo:
         """2 / λ_max on standardized x (2, since its Hessian is the identity)."""
         return 2.0 / self.curvatures_std[1]
 
+    def in_raw_units(self, w, b):
+        """A line fitted on standardized x, as (slope, intercept) on raw x.
+
+        ŷ = w·(x − mean)/std + b = (w/std)·x + (b − w·mean/std).
+
+        Parameters
+        ----------
+        w, b : float
+
+        Returns
+        -------
+        slope, intercept : float
+        """
+        return w / self.std, b - w * self.mean / self.std
+
     def surface(self, which, n=121, margin=0.2):
         """Contour grid around the start and the optimum of one fit.
 

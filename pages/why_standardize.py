@@ -157,8 +157,7 @@ with st.expander("Show the data and the fitted lines"):
     if not demo.raw.diverged:
         lines.append((f"raw x after {demo.raw.iterations_run} steps", *demo.raw.final))
     if not demo.standardized.diverged:
-        w_s, b_s = demo.standardized.final
         lines.append((f"standardized x after {demo.standardized.iterations_run} steps",
-                      w_s / demo.std, b_s - w_s * demo.mean / demo.std))
+                      *demo.in_raw_units(*demo.standardized.final)))
     st.plotly_chart(linear_data_figure(demo.x, demo.y, lines), key="ws_data", theme=None,
                     config={"displayModeBar": False})

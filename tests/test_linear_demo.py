@@ -228,3 +228,12 @@ def test_other_rejections(data):
         square_window(np.zeros(3))
     with pytest.raises(ValueError, match="which must be 'raw' or 'standardized'"):
         compare_standardization(1e-3, 5).surface("both")
+
+
+def test_a_standardized_fit_converts_back_to_the_raw_line():
+    from logreg_core.linear_demo import compare_standardization, least_squares
+
+    demo = compare_standardization(1.0, 50)
+    slope, intercept = demo.in_raw_units(*demo.optimum_std)
+    raw_slope, raw_intercept = least_squares(demo.x, demo.y)
+    assert slope == pytest.approx(raw_slope, rel=1e-9) and intercept == pytest.approx(raw_intercept, rel=1e-9)
