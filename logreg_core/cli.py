@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .settings import SCALINGS, TrainSettings
+from .settings import METHODS, SCALINGS, TrainSettings
 
 __all__ = ["main", "build_parser"]
 
@@ -57,7 +57,7 @@ def build_parser():
     p.add_argument("--iterations", type=int, default=2000, help="gradient-descent updates (default 2000)")
     p.add_argument("--scale", choices=SCALINGS, default="255",
                    help="pixel scaling: none (raw 0–255), 255 (divide by 255), zscore (default 255)")
-    p.add_argument("--method", choices=("auto", "direct", "kernel"), default="auto",
+    p.add_argument("--method", choices=METHODS, default="auto",
                    help="direct: the course loop; kernel: same iterates, faster when pixels > images")
     p.add_argument("--print-every", type=_positive_int, default=100, help="progress every N iterations")
     p.add_argument("--out", type=Path, help="save the trained model to this .npz")
@@ -152,10 +152,7 @@ def _cmd_predict(args):
     from .persistence import load_model
 
     model = load_model(args.model)
-    size = model.image_shape[0]
-    if model.image_shape != (size, size, 3):
-        raise UsageError(f"{args.model}: model takes images of shape {model.image_shape}; "
-                         f"photos are made square RGB")
+    size = model.image_shape[:2]          # (height, width): each photo is cropped to that aspect
     results, failed = [], 0
     for path in args.files:
         try:

@@ -47,13 +47,15 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["load_photo", "load_photos", "photo_to_png_bytes"]
+__all__ = ["PHOTO_SUFFIXES", "load_photo", "load_photos", "photo_to_png_bytes"]
 
 #: Largest file accepted, in bytes: a guard for the CLI and photo folders (the dashboard's upload limit is lower).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 #: Largest output side accepted for ``size``; prevents accidental huge allocations.
 MAX_SIZE = 4096
+#: File name endings an upload field offers (what Pillow reads here).
+PHOTO_SUFFIXES = ("png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff")
 
 _EXPECTED_IMAGE = "expected a PNG, JPEG, GIF, WebP, BMP or TIFF image"
 _SOURCE_TYPES = (

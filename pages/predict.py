@@ -6,16 +6,13 @@ P(class 1), the label, and a map of which pixels pushed towards which class.
 """
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from logreg_core.images import load_photo
+from logreg_core.images import PHOTO_SUFFIXES, load_photo
 from logreg_core.persistence import load_model
 from logreg_core.pipeline import find_mistakes
-from ui import session
-from ui.figures import contribution_map_figure
+from ui import figures, session
 
-PHOTO_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 MAX_MISTAKES_SHOWN = 12
 
 
@@ -39,9 +36,8 @@ def load_for_model(data, name, height, width):
 
 
 def enlarge(image, target=256):
-    """Blow a small image up with square pixels (no blur), for a projector."""
-    factor = max(1, target // max(image.shape[:2]))
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+    """Blow a small image up to about ``target`` pixels with square pixels (no blur), for a projector."""
+    return figures.thumbnail(image, scale=target // max(image.shape[:2]))
 
 
 def model_uploader():
@@ -101,7 +97,7 @@ def show_prediction(model, name, image):
         st.markdown(f"### → **{label}**")
         st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
     with right:
-        fig = contribution_map_figure(contributions, positive, negative,
+        fig = figures.contribution_map_figure(contributions, positive, negative,
                                       title=f"What each pixel added to z<br><span style='font-size:16px'>"
                                             f"red: towards {positive} · blue: towards {negative}</span>")
         st.plotly_chart(fig, key=f"predict_contrib_{name}", theme=None, config={"displayModeBar": False})
@@ -109,7 +105,7 @@ def show_prediction(model, name, image):
 
 def show_photos(model):
     st.subheader("1 · Your photos")
-    files = st.file_uploader("Upload one or more photos", type=PHOTO_TYPES, accept_multiple_files=True,
+    files = st.file_uploader("Upload one or more photos", type=PHOTO_SUFFIXES, accept_multiple_files=True,
                              key="predict_photos",
                              help="PNG, JPEG, GIF, WebP, BMP or TIFF. Each is centre-cropped to a square "
                                   "and shrunk to the model's size.")

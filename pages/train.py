@@ -224,7 +224,6 @@ st.title("Train the one-neuron network")
 st.markdown("Every run starts from **w = 0, b = 0** (cost ln 2 ≈ 0.693) and takes gradient-descent steps on the "
             "training set: how do the pixel scaling and the learning rate change the cost curve?")
 
-session.freeze_interrupted_runs()   # also done by the router; harmless twice
 dataset = session.get_dataset()
 
 with st.container(border=True):

@@ -98,7 +98,6 @@ def show_weights(batch_ids, dataset):
 # ---------------------------------------------------------------------------
 session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Weights: what the neuron looks for")
-session.freeze_interrupted_runs()   # also done by the router; harmless twice
 dataset = session.get_dataset()
 st.markdown(
     "The neuron has one weight per input number, so **w** has exactly as many entries as a flattened image. "

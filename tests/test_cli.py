@@ -156,3 +156,20 @@ def test_info_on_a_file_that_is_not_hdf5(tmp_path):
     notes.write_text("hello")
     result = cli("info", notes)
     assert result.returncode == 2 and f"{notes}: not an HDF5 file" in result.stderr
+
+
+def test_predict_with_a_model_of_non_square_images(tmp_path):
+    import numpy as np
+
+    from logreg_core.persistence import save_model
+    from logreg_core.pipeline import Model
+    from logreg_core.preprocess import Scaler
+    from logreg_core.settings import TrainSettings
+
+    model = Model(np.full(8 * 16 * 3, 0.01), -1.0, Scaler("255"), (8, 16, 3), ("dog", "cat"), TrainSettings(),
+                  [0.693])
+    save_model(model, tmp_path / "wide.npz")
+    result = cli("predict", "--model", tmp_path / "wide.npz", png_file(tmp_path / "p.png"), "--json")
+    assert result.returncode == 0
+    item = json.loads(result.stdout)[0]
+    assert item["label"] in ("dog", "cat") and 0 < item["probability"] < 1

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from logreg_core.explore import class_counts
+from logreg_core.images import PHOTO_SUFFIXES
 from ui import session
 
-PHOTO_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 SOURCES = ("HDF5 files (train + test)", "Photos of two classes", "A zip of photos")
 ERROR_KEY = "data_error"          # (message, signature) of the last failed upload
 SKIPPED_KEY = "data_skipped"      # list of photos the last photo data set skipped
@@ -103,7 +103,7 @@ def _photos_form():
     names, uploads = [], []
     for label, default in ((0, "non-cat"), (1, "cat")):
         names.append(st.text_input(f"Class name for label {label}", value=default, key=f"photo_name{label}"))
-        uploads.append(st.file_uploader(f"Photos of label {label}", type=PHOTO_TYPES, accept_multiple_files=True,
+        uploads.append(st.file_uploader(f"Photos of label {label}", type=PHOTO_SUFFIXES, accept_multiple_files=True,
                                         key=f"upload_photos{label}"))
     size, fraction = _photo_options("photos")
     sig = ("photos",) + _signature(uploads[0] or []) + _signature(uploads[1] or [])
