@@ -7,7 +7,6 @@ switching pages or data sets never loses it.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,7 +125,7 @@ class TrainedRun:
         Set once the run finished or was stopped.
     extra : dict
         Filled by :func:`start_batch`: "batch" (int), "label" (legend text),
-        "mode" ("scalings" or "rates"), "image_shape", "classes", "synthetic".
+        "mode" ("scalings" or "rates"), "image_shape", "classes".
     """
 
     name: str
@@ -314,8 +313,7 @@ def start_batch(dataset, specs, mode, on_prepared=None):
         out.append(TrainedRun(
             name=f"#{batch} {spec.label}", run=run, scaler=scaler, dataset_source=dataset.source,
             extra={"batch": batch, "label": spec.label, "mode": mode,
-                   "image_shape": dataset.image_shape, "classes": tuple(dataset.classes),
-                   "synthetic": bool(dataset.synthetic), "started": time.time()},
+                   "image_shape": dataset.image_shape, "classes": tuple(dataset.classes)},
         ))
         if on_prepared is not None:
             on_prepared(i + 1, len(specs))
