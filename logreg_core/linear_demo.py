@@ -23,15 +23,19 @@ their lowest cost are the same number: the curves are directly comparable.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .checks import check_finite, check_int, check_positive_finite
 
 __all__ = [
     "DescentResult", "StandardizationDemo",
     "make_linear_data", "standardize", "least_squares", "mse_cost", "hessian",
-    "curvatures", "max_stable_step", "gradient_descent", "cost_surface",
+    "curvatures", "gradient_descent", "cost_surface",
     "square_window", "compare_standardization",
     "BLOWUP_FACTOR",
 ]
@@ -39,54 +43,48 @@ __all__ = [
 #: A run is stopped as diverged once its cost exceeds this multiple of its starting cost.
 BLOWUP_FACTOR = 1e6
 
+#: Float arrays: everything here works in float64.
+FloatArray = NDArray[np.float64]
+
 
 # ----------------------------------------------------------------------------
-# validation helpers
+# validation
 # ----------------------------------------------------------------------------
 
-def _check_int(name, value, minimum, maximum=None):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}; got {value!r}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum:,}; got {value!r}")
-    return int(value)
-
-
-def _check_real(name, value, positive=False):
-    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
-    return float(value)
-
-
-def _check_xy(x, y):
+def _check_xy(x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Both 1-D, same length ≥ 2, finite, x not constant; returned as float64."""
-    x = np.asarray(x)
-    y = np.asarray(y)
-    for name, a in (("x", x), ("y", y)):
+    x_in = np.asarray(x)
+    y_in = np.asarray(y)
+    for name, a in (("x", x_in), ("y", y_in)):
         if a.ndim != 1:
             raise ValueError(f"{name} must be 1-D of shape (m,); got shape {a.shape}")
         if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
             raise ValueError(f"{name} must hold real numbers; got dtype {a.dtype}")
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape; got {x.shape} and {y.shape}")
-    if x.size < 2:
-        raise ValueError(f"need at least 2 points; got {x.size}")
-    x = x.astype(np.float64)
-    y = y.astype(np.float64)
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite; they hold nan or inf")
-    if np.ptp(x) == 0:
-        raise ValueError("x must not be constant: a line through equal x values is not determined")
-    return x, y
+    if x_in.shape != y_in.shape:
+        raise ValueError(f"x and y must have the same shape; got {x_in.shape} and {y_in.shape}")
+    if x_in.size < 2:
+        raise ValueError(f"x and y must hold at least 2 points; got {x_in.size}")
+    x_ = x_in.astype(np.float64)
+    y_ = y_in.astype(np.float64)
+    if not (np.all(np.isfinite(x_)) and np.all(np.isfinite(y_))):
+        raise ValueError("x and y must be finite; got nan or inf")
+    if np.ptp(x_) == 0:
+        raise ValueError("x must not be constant (a line through equal x values is not determined); got all equal")
+    return x_, y_
 
 
 # ----------------------------------------------------------------------------
 # data and closed forms
 # ----------------------------------------------------------------------------
 
-def make_linear_data(m=100, seed=42, slope=3.0, intercept=7.0, noise_std=10.0, x_max=100.0):
+def make_linear_data(
+    m: int = 100,
+    seed: int = 42,
+    slope: float = 3.0,
+    intercept: float = 7.0,
+    noise_std: float = 10.0,
+    x_max: float = 100.0,
+) -> tuple[FloatArray, FloatArray]:
     """Noisy points around a straight line.
 
     Parameters
@@ -107,21 +105,19 @@ def make_linear_data(m=100, seed=42, slope=3.0, intercept=7.0, noise_std=10.0, x
     x : ndarray of shape (m,), dtype float64
     y : ndarray of shape (m,), dtype float64
     """
-    m = _check_int("m", m, 2, 1_000_000)
-    seed = _check_int("seed", seed, 0)
-    slope = _check_real("slope", slope)
-    intercept = _check_real("intercept", intercept)
-    noise_std = _check_real("noise_std", noise_std)
-    if noise_std < 0:
-        raise ValueError(f"noise_std must be ≥ 0; got {noise_std!r}")
-    x_max = _check_real("x_max", x_max, positive=True)
+    m = check_int("m", m, 2, 1_000_000)
+    seed = check_int("seed", seed, 0)
+    slope = check_finite("slope", slope)
+    intercept = check_finite("intercept", intercept)
+    noise_std = check_finite("noise_std", noise_std, minimum=0.0)
+    x_max = check_positive_finite("x_max", x_max)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.0, x_max, size=m)
     y = slope * x + intercept + rng.normal(0.0, noise_std, size=m)
     return x, y
 
 
-def standardize(x):
+def standardize(x: ArrayLike) -> tuple[FloatArray, float, float]:
     """z-score of x, fitted on x itself.
 
     Parameters
@@ -136,19 +132,19 @@ def standardize(x):
     std : float
         Population standard deviation (``np.std``), > 0.
     """
-    x = np.asarray(x)
-    if x.ndim != 1 or x.size < 2:
-        raise ValueError(f"x must be 1-D with at least 2 values; got shape {x.shape}")
-    x = x.astype(np.float64)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite; it holds nan or inf")
-    mean, std = float(x.mean()), float(x.std())
+    x_in = np.asarray(x)
+    if x_in.ndim != 1 or x_in.size < 2:
+        raise ValueError(f"x must be 1-D with at least 2 values; got shape {x_in.shape}")
+    x_ = x_in.astype(np.float64)
+    if not np.all(np.isfinite(x_)):
+        raise ValueError("x must be finite; got nan or inf")
+    mean, std = float(x_.mean()), float(x_.std())
     if std == 0:
-        raise ValueError("x is constant (standard deviation 0); it cannot be standardized")
-    return (x - mean) / std, mean, std
+        raise ValueError("x must not be constant to be standardized; got standard deviation 0")
+    return (x_ - mean) / std, mean, std
 
 
-def least_squares(x, y):
+def least_squares(x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """The (w, b) of lowest cost, in closed form.
 
     Parameters
@@ -162,13 +158,13 @@ def least_squares(x, y):
     b : float
         mean(y) − w · mean(x).
     """
-    x, y = _check_xy(x, y)
-    xc = x - x.mean()
-    w = float(xc @ (y - y.mean()) / (xc @ xc))
-    return w, float(y.mean() - w * x.mean())
+    x_, y_ = _check_xy(x, y)
+    xc = x_ - x_.mean()
+    w = float(xc @ (y_ - y_.mean()) / (xc @ xc))
+    return w, float(y_.mean() - w * x_.mean())
 
 
-def mse_cost(w, b, x, y):
+def mse_cost(w: float, b: float, x: ArrayLike, y: ArrayLike) -> float:
     """J(w, b) = (1 / 2m) · Σ (w·x + b − y)², from the residuals.
 
     Parameters
@@ -181,14 +177,14 @@ def mse_cost(w, b, x, y):
     cost : float
         inf if the residuals overflow.
     """
-    x, y = _check_xy(x, y)
+    x_, y_ = _check_xy(x, y)
     with np.errstate(over="ignore", invalid="ignore"):
-        r = w * x + b - y
+        r = w * x_ + b - y_
         cost = 0.5 * float(np.mean(r * r))
     return cost if np.isfinite(cost) else float("inf")
 
 
-def hessian(x):
+def hessian(x: ArrayLike) -> FloatArray:
     """Hessian of J with respect to (w, b); it does not depend on y or on (w, b).
 
     Parameters
@@ -200,13 +196,13 @@ def hessian(x):
     H : ndarray of shape (2, 2)
         [[mean(x²), mean(x)], [mean(x), 1]].
     """
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or x.size < 1:
-        raise ValueError(f"x must be 1-D and not empty; got shape {x.shape}")
-    return np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    x_ = np.asarray(x, dtype=np.float64)
+    if x_.ndim != 1 or x_.size < 1:
+        raise ValueError(f"x must be 1-D and not empty; got shape {x_.shape}")
+    return np.array([[np.mean(x_ * x_), np.mean(x_)], [np.mean(x_), 1.0]])
 
 
-def curvatures(x):
+def curvatures(x: ArrayLike) -> tuple[float, float]:
     """Smallest and largest curvature of the cost bowl (eigenvalues of the Hessian).
 
     Parameters
@@ -219,21 +215,6 @@ def curvatures(x):
     """
     lam = np.linalg.eigvalsh(hessian(x))
     return float(lam[0]), float(lam[1])
-
-
-def max_stable_step(x):
-    """Largest step size for which gradient descent on J converges: 2 / λ_max.
-
-    Parameters
-    ----------
-    x : array_like of shape (m,)
-
-    Returns
-    -------
-    alpha_max : float
-        Any α < alpha_max converges; any α > alpha_max diverges (from almost any start).
-    """
-    return 2.0 / curvatures(x)[1]
 
 
 # ----------------------------------------------------------------------------
@@ -262,30 +243,38 @@ class DescentResult:
         ``"non-finite"``, ``"exploding"``, ``"increasing"``, or None.
     """
 
-    costs: np.ndarray
-    path: np.ndarray
+    costs: FloatArray
+    path: FloatArray
     learning_rate: float
     num_iterations: int
     diverged: bool
     reason: str | None
 
     @property
-    def iterations_run(self):
+    def iterations_run(self) -> int:
         """Updates actually applied (k)."""
         return len(self.costs) - 1
 
     @property
-    def final(self):
+    def final(self) -> tuple[float, float]:
         """(w, b) after the last applied update."""
         return float(self.path[-1, 0]), float(self.path[-1, 1])
 
     @property
-    def final_cost(self):
+    def final_cost(self) -> float:
         """Cost after the last applied update."""
         return float(self.costs[-1])
 
 
-def gradient_descent(x, y, learning_rate, num_iterations, w0=0.0, b0=0.0, blowup=BLOWUP_FACTOR):
+def gradient_descent(
+    x: ArrayLike,
+    y: ArrayLike,
+    learning_rate: float,
+    num_iterations: int,
+    w0: float = 0.0,
+    b0: float = 0.0,
+    blowup: float = BLOWUP_FACTOR,
+) -> DescentResult:
     """Batch gradient descent on J(w, b) = (1 / 2m) · Σ (w·x + b − y)².
 
     Each update is w ← w − α · mean((w·x + b − y)·x), b ← b − α · mean(w·x + b − y).
@@ -307,32 +296,32 @@ def gradient_descent(x, y, learning_rate, num_iterations, w0=0.0, b0=0.0, blowup
     -------
     result : DescentResult
     """
-    x, y = _check_xy(x, y)
-    alpha = _check_real("learning rate", learning_rate, positive=True)
-    n = _check_int("num_iterations", num_iterations, 0, 1_000_000)
-    w, b = _check_real("w0", w0), _check_real("b0", b0)
-    if isinstance(blowup, bool) or not isinstance(blowup, Real) or not blowup > 1:
+    x_, y_ = _check_xy(x, y)
+    alpha = check_positive_finite("learning rate", learning_rate)
+    n = check_int("num_iterations", num_iterations, 0, 1_000_000)
+    w, b = check_finite("w0", w0), check_finite("b0", b0)
+    if isinstance(blowup, bool) or not isinstance(blowup, Real) or not float(blowup) > 1:
         raise ValueError(f"blowup must be a number > 1 (inf: stop only on overflow); got {blowup!r}")
     blowup = float(blowup)
 
-    m = x.size
+    m = x_.size
     ones = np.ones(m)
     costs = np.empty(n + 1)
     path = np.empty((n + 1, 2))
-    reason = None
+    reason: str | None = None
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        r = w * x + b - y                     # residuals, (m,)
+        r = w * x_ + b - y_                    # residuals, (m,)
         costs[0] = 0.5 * float(r @ r) / m
         path[0] = w, b
         if not np.isfinite(costs[0]):
             raise ValueError("the cost at the starting point is not finite; start closer to the data")
         limit = blowup * max(costs[0], np.finfo(np.float64).tiny)
         for i in range(1, n + 1):
-            dw = float(r @ x) / m              # ∂J/∂w = mean(r·x)
+            dw = float(r @ x_) / m             # ∂J/∂w = mean(r·x)
             db = float(r @ ones) / m           # ∂J/∂b = mean(r)
             w_new, b_new = w - alpha * dw, b - alpha * db
-            r_new = w_new * x + b_new - y
+            r_new = w_new * x_ + b_new - y_
             cost = 0.5 * float(r_new @ r_new) / m
             if not (math.isfinite(cost) and math.isfinite(w_new) and math.isfinite(b_new)):
                 reason = "non-finite"
@@ -354,7 +343,9 @@ def gradient_descent(x, y, learning_rate, num_iterations, w0=0.0, b0=0.0, blowup
 # the cost surface
 # ----------------------------------------------------------------------------
 
-def cost_surface(x, y, w_range, b_range, n=121):
+def cost_surface(
+    x: ArrayLike, y: ArrayLike, w_range: Sequence[float], b_range: Sequence[float], n: int = 121
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """J(w, b) on a regular grid, for a contour plot.
 
     J is evaluated exactly as J* + ½·dᵀHd with d = (w, b) − (w*, b*), which
@@ -375,8 +366,8 @@ def cost_surface(x, y, w_range, b_range, n=121):
     J : ndarray of shape (n, n)
         ``J[i, j]`` is the cost at (w_grid[j], b_grid[i]) (rows follow b).
     """
-    x, y = _check_xy(x, y)
-    n = _check_int("n", n, 2, 1000)
+    x_, y_ = _check_xy(x, y)
+    n = check_int("n", n, 2, 1000)
     grids = []
     for name, rng_ in (("w_range", w_range), ("b_range", b_range)):
         try:
@@ -387,16 +378,18 @@ def cost_surface(x, y, w_range, b_range, n=121):
             raise ValueError(f"{name} must be finite with low < high; got {rng_!r}")
         grids.append(np.linspace(lo, hi, n))
     w_grid, b_grid = grids
-    w_opt, b_opt = least_squares(x, y)
-    j_opt = mse_cost(w_opt, b_opt, x, y)
-    H = hessian(x)
+    w_opt, b_opt = least_squares(x_, y_)
+    j_opt = mse_cost(w_opt, b_opt, x_, y_)
+    H = hessian(x_)
     dw = w_grid[None, :] - w_opt
     db = b_grid[:, None] - b_opt
     J = j_opt + 0.5 * (H[0, 0] * dw * dw + 2.0 * H[0, 1] * dw * db + H[1, 1] * db * db)
     return w_grid, b_grid, J
 
 
-def square_window(points, margin=0.2):
+def square_window(
+    points: ArrayLike, margin: float = 0.2
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square (w, b) window holding all the given points, with a margin.
 
     Square in parameter units, so that a plot with equal axis scales shows
@@ -418,14 +411,13 @@ def square_window(points, margin=0.2):
     if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] < 1:
         raise ValueError(f"points must have shape (k, 2) with k ≥ 1; got {p.shape}")
     if not np.all(np.isfinite(p)):
-        raise ValueError("points must be finite")
-    margin = _check_real("margin", margin)
-    if margin < 0:
-        raise ValueError(f"margin must be ≥ 0; got {margin!r}")
+        raise ValueError("points must be finite; got nan or inf")
+    margin = check_finite("margin", margin, minimum=0.0)
     lo, hi = p.min(axis=0), p.max(axis=0)
     centre = (lo + hi) / 2
     half = max(float(np.max(hi - lo)) / 2, 0.5) * (1 + 2 * margin)
-    return ((centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half))
+    c_w, c_b = float(centre[0]), float(centre[1])
+    return (c_w - half, c_w + half), (c_b - half, c_b + half)
 
 
 # ----------------------------------------------------------------------------
@@ -454,30 +446,30 @@ class StandardizationDemo:
         (λ_min, λ_max) of each cost bowl.
     """
 
-    x: np.ndarray
-    y: np.ndarray
-    x_std: np.ndarray
+    x: FloatArray
+    y: FloatArray
+    x_std: FloatArray
     mean: float
     std: float
     raw: DescentResult
     standardized: DescentResult
-    optimum_raw: tuple
-    optimum_std: tuple
+    optimum_raw: tuple[float, float]
+    optimum_std: tuple[float, float]
     optimal_cost: float
-    curvatures_raw: tuple
-    curvatures_std: tuple
+    curvatures_raw: tuple[float, float]
+    curvatures_std: tuple[float, float]
 
     @property
-    def max_step_raw(self):
+    def max_step_raw(self) -> float:
         """2 / λ_max on raw x."""
         return 2.0 / self.curvatures_raw[1]
 
     @property
-    def max_step_std(self):
+    def max_step_std(self) -> float:
         """2 / λ_max on standardized x (2, since its Hessian is the identity)."""
         return 2.0 / self.curvatures_std[1]
 
-    def in_raw_units(self, w, b):
+    def in_raw_units(self, w: float, b: float) -> tuple[float, float]:
         """A line fitted on standardized x, as (slope, intercept) on raw x.
 
         ŷ = w·(x − mean)/std + b = (w/std)·x + (b − w·mean/std).
@@ -492,7 +484,9 @@ class StandardizationDemo:
         """
         return w / self.std, b - w * self.mean / self.std
 
-    def surface(self, which, n=121, margin=0.2):
+    def surface(
+        self, which: str, n: int = 121, margin: float = 0.2
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Contour grid around the start and the optimum of one fit.
 
         Parameters
@@ -508,16 +502,18 @@ class StandardizationDemo:
         J : ndarray of shape (n, n)
         """
         if which == "raw":
-            x, start, opt = self.x, self.raw.path[0], self.optimum_raw
+            x, start, opt = self.x, self.raw.path[0], np.array(self.optimum_raw)
         elif which == "standardized":
-            x, start, opt = self.x_std, self.standardized.path[0], self.optimum_std
+            x, start, opt = self.x_std, self.standardized.path[0], np.array(self.optimum_std)
         else:
             raise ValueError(f"which must be 'raw' or 'standardized'; got {which!r}")
         w_range, b_range = square_window([start, opt], margin)
         return cost_surface(x, self.y, w_range, b_range, n)
 
 
-def compare_standardization(learning_rate, num_iterations, m=100, seed=42, noise_std=10.0):
+def compare_standardization(
+    learning_rate: float, num_iterations: int, m: int = 100, seed: int = 42, noise_std: float = 10.0
+) -> StandardizationDemo:
     """Run the experiment: same α and iterations on raw x and on standardized x.
 
     Parameters

@@ -5,7 +5,12 @@ Every function is pure and works in float64.
 """
 from __future__ import annotations
 
+from typing import TypedDict, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .checks import check_open_unit
 
 __all__ = [
     "sigmoid",
@@ -15,28 +20,51 @@ __all__ = [
     "predict_proba",
     "predict",
     "accuracy",
+    "Steps",
 ]
 
+#: Float arrays: every function here works in float64.
+FloatArray = NDArray[np.float64]
 
-def sigmoid(z):
+
+class Steps(TypedDict):
+    """The numbers of one forward and backward pass (see :func:`forward_backward`)."""
+
+    z: FloatArray
+    A: FloatArray
+    losses: FloatArray
+    cost: float
+    dZ: FloatArray
+    dw: FloatArray
+    db: float
+
+
+@overload
+def sigmoid(z: float) -> float: ...
+@overload
+def sigmoid(z: NDArray[np.floating] | NDArray[np.integer]) -> FloatArray: ...
+@overload
+def sigmoid(z: ArrayLike) -> float | FloatArray: ...
+def sigmoid(z: ArrayLike) -> float | FloatArray:
     """Logistic function σ(z) = 1 / (1 + e^(−z)), without overflow for any z.
 
     Parameters
     ----------
-    z : float or ndarray of any shape
+    z : float or array_like of any shape
 
     Returns
     -------
     a : float or ndarray of the same shape, values in [0, 1]
+        A float when z is a scalar.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z_ = np.asarray(z, dtype=np.float64)
     # e^(-|z|) never overflows; pick the algebraically equal form per sign.
-    e = np.exp(-np.abs(z))
-    a = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    e = np.exp(-np.abs(z_))
+    a = np.where(z_ >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return a if a.ndim else float(a)
 
 
-def cost_from_z(z, Y):
+def cost_from_z(z: ArrayLike, Y: ArrayLike) -> float:
     """Mean cross-entropy computed from the logits, accurate and finite for any finite z.
 
     With s = 1 − 2y (+1 for y = 0, −1 for y = 1) the per-example loss
@@ -46,9 +74,9 @@ def cost_from_z(z, Y):
 
     Parameters
     ----------
-    z : ndarray of shape (m,)
+    z : array_like of shape (m,)
         Logits wᵀx + b, one per example.
-    Y : ndarray of shape (m,)
+    Y : array_like of shape (m,)
         Labels, 0 or 1.
 
     Returns
@@ -56,12 +84,12 @@ def cost_from_z(z, Y):
     cost : float
         inf only where |z| is near the float64 limit and the sum overflows.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z_ = np.asarray(z, dtype=np.float64)
     with np.errstate(over="ignore"):  # only a sum past 1e308 overflows: the cost is then inf
-        return float(np.mean(np.logaddexp(0.0, (1.0 - 2.0 * np.asarray(Y, dtype=np.float64)) * z)))
+        return float(np.mean(np.logaddexp(0.0, (1.0 - 2.0 * np.asarray(Y, dtype=np.float64)) * z_)))
 
 
-def propagate(w, b, X, Y):
+def propagate(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> tuple[float, FloatArray, float]:
     """Forward and backward propagation over the whole batch.
 
     Parameters
@@ -83,85 +111,87 @@ def propagate(w, b, X, Y):
     m = X.shape[1]
     z = w @ X + b                      # (m,)
     dz = sigmoid(z) - Y                # (m,): ∂loss/∂z, the A(1 − A) factor cancels
-    dw = (X @ dz) / m
+    dw: FloatArray = (X @ dz) / m
     db = float(np.mean(dz))
     return cost_from_z(z, Y), dw, db
 
 
-def forward_backward(w, b, X, Y):
+def forward_backward(w: ArrayLike, b: float, X: ArrayLike, Y: ArrayLike) -> Steps:
     """Every intermediate number of one forward and backward pass, for showing.
 
     Parameters
     ----------
-    w : ndarray of shape (n_features,)
+    w : array_like of shape (n_features,)
     b : float
-    X : ndarray of shape (n_features, m)
-    Y : ndarray of shape (m,)
+    X : array_like of shape (n_features, m)
+    Y : array_like of shape (m,)
 
     Returns
     -------
-    steps : dict
+    steps : Steps (a dict)
         ``z``, ``A``, ``losses`` and ``dZ`` (each of shape (m,)), ``cost``,
         ``dw`` (n_features,) and ``db``, with dZ = A − Y.
     """
-    w = np.asarray(w, dtype=np.float64)
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    cost, dw, db = propagate(w, b, X, Y)
-    z = w @ X + b
+    w_ = np.asarray(w, dtype=np.float64)
+    X_ = np.asarray(X, dtype=np.float64)
+    Y_ = np.asarray(Y, dtype=np.float64)
+    cost, dw, db = propagate(w_, b, X_, Y_)
+    z = w_ @ X_ + b
     A = np.asarray(sigmoid(z), dtype=np.float64)
-    losses = np.logaddexp(0.0, (1.0 - 2.0 * Y) * z)         # per-example loss, as in cost_from_z
-    return {"z": z, "A": A, "losses": losses, "cost": cost, "dZ": A - Y, "dw": dw, "db": db}
+    losses = np.logaddexp(0.0, (1.0 - 2.0 * Y_) * z)        # per-example loss, as in cost_from_z
+    return {"z": z, "A": A, "losses": losses, "cost": cost, "dZ": A - Y_, "dw": dw, "db": db}
 
 
-def predict_proba(w, b, X):
+def predict_proba(w: FloatArray, b: float, X: ArrayLike) -> FloatArray:
     """P(y = 1 | x) for every column of X.
 
     Parameters
     ----------
     w : ndarray of shape (n_features,)
     b : float
-    X : ndarray of shape (n_features, m)
+    X : array_like of shape (n_features, m)
 
     Returns
     -------
     A : ndarray of shape (m,)
     """
-    return np.asarray(sigmoid(w @ X + b), dtype=np.float64).reshape(-1)
+    return np.asarray(sigmoid(w @ np.asarray(X) + b), dtype=np.float64).reshape(-1)
 
 
-def predict(w, b, X, threshold=0.5):
+def predict(w: FloatArray, b: float, X: ArrayLike, threshold: float = 0.5) -> NDArray[np.int64]:
     """Labels from the probabilities: 1 where P(y = 1 | x) > threshold.
 
     Parameters
     ----------
     w : ndarray of shape (n_features,)
     b : float
-    X : ndarray of shape (n_features, m)
+    X : array_like of shape (n_features, m)
     threshold : float, default 0.5
+        Strictly between 0 and 1.
 
     Returns
     -------
     Y_prediction : ndarray of shape (m,), dtype int64
     """
+    threshold = check_open_unit("threshold", threshold)
     return (predict_proba(w, b, X) > threshold).astype(np.int64)
 
 
-def accuracy(Y_prediction, Y):
+def accuracy(Y_prediction: ArrayLike, Y: ArrayLike) -> float:
     """Percentage of labels predicted correctly.
 
     Parameters
     ----------
-    Y_prediction : ndarray of shape (m,)
-    Y : ndarray of shape (m,)
+    Y_prediction : array_like of shape (m,)
+    Y : array_like of shape (m,)
 
     Returns
     -------
     accuracy : float
-        In percent, 100 − mean(|Ŷ − Y|)·100 as in the course.
+        In percent, 100 − mean(|Ŷ − Y|)·100 as in the course; nan when m = 0.
     """
-    Y_prediction = np.asarray(Y_prediction).reshape(-1)
-    Y = np.asarray(Y).reshape(-1)
-    if Y.size == 0:
+    predicted = np.asarray(Y_prediction).reshape(-1)
+    labels = np.asarray(Y).reshape(-1)
+    if labels.size == 0:
         return float("nan")
-    return float(100.0 - np.mean(np.abs(Y_prediction - Y)) * 100.0)
+    return float(100.0 - np.mean(np.abs(predicted - labels)) * 100.0)

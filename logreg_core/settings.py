@@ -1,17 +1,19 @@
 """Training settings: one frozen dataclass, validated when it is made."""
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
+from typing import Any
+
+from .checks import check_choice, check_open_unit, check_positive_finite, check_positive_int
 
 __all__ = ["SCALINGS", "METHODS", "TrainSettings"]
 
 #: Pixel scalings a model can be trained with: raw 0–255, divided by 255, per-feature z-score.
-SCALINGS = ("none", "255", "zscore")
+SCALINGS: tuple[str, ...] = ("none", "255", "zscore")
 #: More updates than this would keep a shared server busy for minutes.
-MAX_ITERATIONS = 1_000_000
+MAX_ITERATIONS: int = 1_000_000
 #: How gradient descent is computed: "auto" picks "kernel" when features outnumber examples.
-METHODS = ("auto", "direct", "kernel")
+METHODS: tuple[str, ...] = ("auto", "direct", "kernel")
 
 
 @dataclass(frozen=True)
@@ -43,26 +45,15 @@ class TrainSettings:
     method: str = "auto"
     threshold: float = 0.5
 
-    def __post_init__(self):
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"learning rate must be a finite number > 0; got {lr!r}")
-        for name, label in (("num_iterations", "number of iterations"), ("snapshot_every", "snapshot interval")):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{label} must be a whole number ≥ 1; got {value!r}")
-        if self.num_iterations > MAX_ITERATIONS:
-            raise ValueError(f"number of iterations must be at most {MAX_ITERATIONS:,}; got {self.num_iterations:,}")
-        if self.scaling not in SCALINGS:
-            raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {self.scaling!r}")
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
-        t = self.threshold
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < 1:
-            raise ValueError(f"threshold must be a number strictly between 0 and 1; got {t!r}")
-        object.__setattr__(self, "learning_rate", float(lr))
-        object.__setattr__(self, "threshold", float(t))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "learning_rate", check_positive_finite("learning rate", self.learning_rate))
+        iterations = check_positive_int("number of iterations", self.num_iterations, MAX_ITERATIONS)
+        object.__setattr__(self, "num_iterations", iterations)
+        object.__setattr__(self, "snapshot_every", check_positive_int("snapshot interval", self.snapshot_every))
+        check_choice("scaling", self.scaling, SCALINGS)
+        check_choice("method", self.method, METHODS)
+        object.__setattr__(self, "threshold", check_open_unit("threshold", self.threshold))
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """The settings as a plain dict (JSON- and npz-friendly)."""
         return asdict(self)

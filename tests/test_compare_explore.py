@@ -6,33 +6,45 @@ import math
 import numpy as np
 import pytest
 
-from logreg_core.compare import (RunRecord, best_index, costs_csv, paced_target, run_status, snapshot_at,
-                                 summarize)
+from logreg_core.compare import RunRecord, best_index, costs_csv, paced_target, run_status, snapshot_at, summarize
 from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
 from logreg_core.preprocess import flatten
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent
 
+from course import course_loop
 
-def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
+
+def small_problem(seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(30, 12))
     Y = (X[0] > 0).astype(float)
     X_test = rng.normal(size=(30, 5))
     Y_test = (X_test[0] > 0).astype(float)
+    return X, Y, X_test, Y_test
+
+
+def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
+    X, Y, X_test, Y_test = small_problem(seed)
     return GradientDescent(X, Y, TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every,
                                                method=method), X_test, Y_test)
 
 
 def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
+    """The record's last snapshot is the state after 33 updates: the course loop's, to relative 1e-12."""
     run = small_run()
     run.step(33)
     record = RunRecord.from_run(run)
     assert record.stopped and run_status(record) == "stopped" and record.done
     assert [s.iteration for s in record.snapshots] == [0, 20, 33]
     assert all(s.basis is None for s in record.snapshots)           # no training matrix kept
-    np.testing.assert_allclose(record.final.w, run.w)
-    assert record.final.cost == pytest.approx(summarize(run)["cost"], rel=0.05)
+    X, Y, _, _ = small_problem()
+    w_33, b_33, _ = course_loop(X, Y, 0.1, 33)
+    cost_33 = course_loop(X, Y, 0.1, 34)[2][33]                    # the cost after 33 updates
+    np.testing.assert_allclose(record.final.w, w_33, rtol=1e-12, atol=1e-15)
+    assert record.final.b == pytest.approx(b_33, rel=1e-12)
+    assert record.final.cost == pytest.approx(cost_33, rel=1e-12)
+    assert summarize(record)["cost"] == record.final.cost and summarize(record)["iteration"] == 33
     assert RunRecord.from_run(record) is record
 
 

@@ -6,26 +6,16 @@ import numpy as np
 import pytest
 
 from logreg_core.data import synthetic_dataset
-from logreg_core.model import propagate
 from logreg_core.pipeline import fit, start_training
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent, choose_method, train
+
+from course import course_loop
 
 
 @pytest.fixture(scope="module")
 def synthetic():
     return synthetic_dataset()
-
-
-def course_loop(X, Y, lr, iterations):
-    """The course's algorithm written plainly: the trusted reference."""
-    w, b, costs = np.zeros(X.shape[0]), 0.0, []
-    for _ in range(iterations):
-        cost, dw, db = propagate(w, b, X, Y)
-        costs.append(cost)
-        w = w - lr * dw
-        b = b - lr * db
-    return w, b, costs
 
 
 def small_problem(seed=0, n=50, m=20):
@@ -129,7 +119,7 @@ def test_an_absurd_rate_is_reported_as_divergence_not_nan(synthetic):
 
 
 def test_fit_returns_a_model_with_its_history(synthetic):
-    model, run = fit(synthetic, TrainSettings(num_iterations=100, scaling="zscore"))
+    model, _ = fit(synthetic, TrainSettings(num_iterations=100, scaling="zscore"))
     assert model.costs.shape == (100,)
     assert model.image_shape == (64, 64, 3)
     assert model.scaler.kind == "zscore"
