@@ -10,14 +10,26 @@ side), :mod:`.explore` (numbers the Data page shows), :mod:`.gradcheck`,
 :mod:`.linear_demo` (the Why-standardize experiment), :mod:`.cli`
 (``python -m logreg_core``).
 """
+
 from .model import accuracy, cost_from_z, predict, predict_proba, propagate, sigmoid
 from .preprocess import Scaler, fit_scaler, flatten, unflatten
 from .settings import SCALINGS, TrainSettings
 from .training import GradientDescent, Snapshot, train
 
 __all__ = [
-    "accuracy", "cost_from_z", "predict", "predict_proba", "propagate", "sigmoid",
-    "Scaler", "fit_scaler", "flatten", "unflatten",
-    "SCALINGS", "TrainSettings",
-    "GradientDescent", "Snapshot", "train",
+    "accuracy",
+    "cost_from_z",
+    "predict",
+    "predict_proba",
+    "propagate",
+    "sigmoid",
+    "Scaler",
+    "fit_scaler",
+    "flatten",
+    "unflatten",
+    "SCALINGS",
+    "TrainSettings",
+    "GradientDescent",
+    "Snapshot",
+    "train",
 ]

@@ -1,4 +1,5 @@
 """``python -m logreg_core``: see :mod:`logreg_core.cli`."""
+
 import sys
 
 from .cli import main

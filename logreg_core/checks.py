@@ -4,14 +4,21 @@ Every helper returns the value as the plain Python type it checks for, or raises
 ``ValueError("<name> must be <expected>; got <received>")``. Booleans are never
 accepted as numbers.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
 
-__all__ = ["check_int", "check_positive_int", "check_finite", "check_positive_finite", "check_choice",
-           "check_open_unit"]
+__all__ = [
+    "check_int",
+    "check_positive_int",
+    "check_finite",
+    "check_positive_finite",
+    "check_choice",
+    "check_open_unit",
+]
 
 
 def _received(value: object) -> str:

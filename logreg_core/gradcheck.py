@@ -1,4 +1,5 @@
 """Numerical gradient check: centred differences against an analytic gradient."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -20,6 +20,7 @@ standardized x, H is the identity: round contours, any α < 2 converges, and
 Both fits describe the same set of lines, so their cost at the start and
 their lowest cost are the same number: the curves are directly comparable.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,10 +34,18 @@ from numpy.typing import ArrayLike, NDArray
 from .checks import check_finite, check_int, check_positive_finite
 
 __all__ = [
-    "DescentResult", "StandardizationDemo",
-    "make_linear_data", "standardize", "least_squares", "mse_cost", "hessian",
-    "curvatures", "gradient_descent", "cost_surface",
-    "square_window", "compare_standardization",
+    "DescentResult",
+    "StandardizationDemo",
+    "make_linear_data",
+    "standardize",
+    "least_squares",
+    "mse_cost",
+    "hessian",
+    "curvatures",
+    "gradient_descent",
+    "cost_surface",
+    "square_window",
+    "compare_standardization",
     "BLOWUP_FACTOR",
 ]
 
@@ -50,6 +59,7 @@ FloatArray = NDArray[np.float64]
 # ----------------------------------------------------------------------------
 # validation
 # ----------------------------------------------------------------------------
+
 
 def _check_xy(x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Both 1-D, same length ≥ 2, finite, x not constant; returned as float64."""
@@ -76,6 +86,7 @@ def _check_xy(x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
 # ----------------------------------------------------------------------------
 # data and closed forms
 # ----------------------------------------------------------------------------
+
 
 def make_linear_data(
     m: int = 100,
@@ -221,6 +232,7 @@ def curvatures(x: ArrayLike) -> tuple[float, float]:
 # gradient descent
 # ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class DescentResult:
     """One gradient-descent run on J.
@@ -311,15 +323,15 @@ def gradient_descent(
     reason: str | None = None
     k = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        r = w * x_ + b - y_                    # residuals, (m,)
+        r = w * x_ + b - y_  # residuals, (m,)
         costs[0] = 0.5 * float(r @ r) / m
         path[0] = w, b
         if not np.isfinite(costs[0]):
             raise ValueError("the cost at the starting point is not finite; start closer to the data")
         limit = blowup * max(costs[0], np.finfo(np.float64).tiny)
         for i in range(1, n + 1):
-            dw = float(r @ x_) / m             # ∂J/∂w = mean(r·x)
-            db = float(r @ ones) / m           # ∂J/∂b = mean(r)
+            dw = float(r @ x_) / m  # ∂J/∂w = mean(r·x)
+            db = float(r @ ones) / m  # ∂J/∂b = mean(r)
             w_new, b_new = w - alpha * dw, b - alpha * db
             r_new = w_new * x_ + b_new - y_
             cost = 0.5 * float(r_new @ r_new) / m
@@ -333,7 +345,7 @@ def gradient_descent(
             if cost > limit:
                 reason = "exploding"
                 break
-    costs, path = costs[:k + 1].copy(), path[:k + 1].copy()
+    costs, path = costs[: k + 1].copy(), path[: k + 1].copy()
     if reason is None and costs[-1] > costs[0]:
         reason = "increasing"
     return DescentResult(costs, path, alpha, n, reason is not None, reason)
@@ -342,6 +354,7 @@ def gradient_descent(
 # ----------------------------------------------------------------------------
 # the cost surface
 # ----------------------------------------------------------------------------
+
 
 def cost_surface(
     x: ArrayLike, y: ArrayLike, w_range: Sequence[float], b_range: Sequence[float], n: int = 121
@@ -387,9 +400,7 @@ def cost_surface(
     return w_grid, b_grid, J
 
 
-def square_window(
-    points: ArrayLike, margin: float = 0.2
-) -> tuple[tuple[float, float], tuple[float, float]]:
+def square_window(points: ArrayLike, margin: float = 0.2) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square (w, b) window holding all the given points, with a margin.
 
     Square in parameter units, so that a plot with equal axis scales shows
@@ -423,6 +434,7 @@ def square_window(
 # ----------------------------------------------------------------------------
 # the whole experiment
 # ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class StandardizationDemo:
@@ -484,9 +496,7 @@ class StandardizationDemo:
         """
         return w / self.std, b - w * self.mean / self.std
 
-    def surface(
-        self, which: str, n: int = 121, margin: float = 0.2
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def surface(self, which: str, n: int = 121, margin: float = 0.2) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Contour grid around the start and the optimum of one fit.
 
         Parameters
@@ -538,8 +548,16 @@ def compare_standardization(
     opt_raw = least_squares(x, y)
     opt_std = least_squares(x_std, y)
     return StandardizationDemo(
-        x=x, y=y, x_std=x_std, mean=mean, std=std, raw=raw, standardized=stdz,
-        optimum_raw=opt_raw, optimum_std=opt_std,
+        x=x,
+        y=y,
+        x_std=x_std,
+        mean=mean,
+        std=std,
+        raw=raw,
+        standardized=stdz,
+        optimum_raw=opt_raw,
+        optimum_std=opt_std,
         optimal_cost=mse_cost(*opt_raw, x, y),
-        curvatures_raw=curvatures(x), curvatures_std=curvatures(x_std),
+        curvatures_raw=curvatures(x),
+        curvatures_std=curvatures(x_std),
     )

@@ -3,6 +3,7 @@
 Shapes follow the course: a data matrix ``X`` holds one example per column.
 Every function is pure and works in float64.
 """
+
 from __future__ import annotations
 
 from typing import TypedDict, overload
@@ -109,8 +110,8 @@ def propagate(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> tuple[fl
         ∂cost/∂b = mean(A − Y).
     """
     m = X.shape[1]
-    z = w @ X + b                      # (m,)
-    dz = sigmoid(z) - Y                # (m,): ∂loss/∂z, the A(1 − A) factor cancels
+    z = w @ X + b  # (m,)
+    dz = sigmoid(z) - Y  # (m,): ∂loss/∂z, the A(1 − A) factor cancels
     dw: FloatArray = (X @ dz) / m
     db = float(np.mean(dz))
     return cost_from_z(z, Y), dw, db
@@ -138,7 +139,7 @@ def forward_backward(w: ArrayLike, b: float, X: ArrayLike, Y: ArrayLike) -> Step
     cost, dw, db = propagate(w_, b, X_, Y_)
     z = w_ @ X_ + b
     A = np.asarray(sigmoid(z), dtype=np.float64)
-    losses = np.logaddexp(0.0, (1.0 - 2.0 * Y_) * z)        # per-example loss, as in cost_from_z
+    losses = np.logaddexp(0.0, (1.0 - 2.0 * Y_) * z)  # per-example loss, as in cost_from_z
     return {"z": z, "A": A, "losses": losses, "cost": cost, "dZ": A - Y_, "dw": dw, "db": db}
 
 

@@ -1,4 +1,5 @@
 """Training settings: one frozen dataclass, validated when it is made."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

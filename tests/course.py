@@ -4,6 +4,7 @@ It uses nothing from logreg_core, so a mistake there cannot hide in the referenc
 cost are written in their stable forms (through ``np.logaddexp``) so that the reference itself
 never overflows; they equal the course's 1 / (1 + e^(−z)) and −mean(y·log a + (1 − y)·log(1 − a)).
 """
+
 import numpy as np
 
 
@@ -32,7 +33,7 @@ def course_loop(X, Y, learning_rate, num_iterations):
     w, b, costs = np.zeros(X.shape[0]), 0.0, []
     for _ in range(num_iterations):
         z = w @ X + b
-        A = np.exp(-np.logaddexp(0.0, -z))                                  # σ(z)
+        A = np.exp(-np.logaddexp(0.0, -z))  # σ(z)
         costs.append(float(np.mean(Y * np.logaddexp(0.0, -z) + (1 - Y) * np.logaddexp(0.0, z))))
         dw = X @ (A - Y) / m
         db = float(np.mean(A - Y))

@@ -1,4 +1,5 @@
 """Run records and comparisons (compare.py), and the numbers the Data page shows (explore.py)."""
+
 import csv
 import io
 import math
@@ -26,8 +27,13 @@ def small_problem(seed=0):
 
 def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
     X, Y, X_test, Y_test = small_problem(seed)
-    return GradientDescent(X, Y, TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every,
-                                               method=method), X_test, Y_test)
+    return GradientDescent(
+        X,
+        Y,
+        TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every, method=method),
+        X_test,
+        Y_test,
+    )
 
 
 def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
@@ -37,10 +43,10 @@ def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
     record = RunRecord.from_run(run)
     assert record.stopped and run_status(record) == "stopped" and record.done
     assert [s.iteration for s in record.snapshots] == [0, 20, 33]
-    assert all(s.basis is None for s in record.snapshots)           # no training matrix kept
+    assert all(s.basis is None for s in record.snapshots)  # no training matrix kept
     X, Y, _, _ = small_problem()
     w_33, b_33, _ = course_loop(X, Y, 0.1, 33)
-    cost_33 = course_loop(X, Y, 0.1, 34)[2][33]                    # the cost after 33 updates
+    cost_33 = course_loop(X, Y, 0.1, 34)[2][33]  # the cost after 33 updates
     np.testing.assert_allclose(record.final.w, w_33, rtol=1e-12, atol=1e-15)
     assert record.final.b == pytest.approx(b_33, rel=1e-12)
     assert record.final.cost == pytest.approx(cost_33, rel=1e-12)
@@ -63,8 +69,17 @@ def test_best_index_prefers_test_accuracy_and_skips_diverged_runs():
     keys = [(s["test_accuracy"], s["train_accuracy"], -s["cost"]) for s in map(summarize, runs)]
     assert best_index(runs) == max(range(len(runs)), key=keys.__getitem__)
     diverged = RunRecord.from_run(runs[1])
-    diverged = RunRecord(diverged.settings, diverged.costs, diverged.snapshots, diverged.iteration, True, False,
-                         diverged.method, diverged.w, diverged.b)
+    diverged = RunRecord(
+        diverged.settings,
+        diverged.costs,
+        diverged.snapshots,
+        diverged.iteration,
+        True,
+        False,
+        diverged.method,
+        diverged.w,
+        diverged.b,
+    )
     assert best_index([diverged, runs[0]]) == 1
     assert best_index([diverged]) is None
 

@@ -1,4 +1,5 @@
 """logreg_core.linear_demo: the Why-standardize experiment against closed-form least squares."""
+
 import numpy as np
 import pytest
 
@@ -22,6 +23,7 @@ def data():
 
 
 # -- data ----------------------------------------------------------------------
+
 
 def test_data_is_seeded_and_in_range(data):
     x, y = data
@@ -47,6 +49,7 @@ def test_standardize_gives_mean_0_std_1(data):
 
 # -- closed forms ----------------------------------------------------------------
 
+
 def test_least_squares_matches_lstsq(data):
     x, y = data
     (w_ref, b_ref), *_ = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)
@@ -66,8 +69,8 @@ def test_hessian_and_curvatures(data):
     H = hessian(x)
     np.testing.assert_allclose(H, [[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     lam_min, lam_max = curvatures(x)
-    assert lam_max > 1000 and lam_min < 1                   # the elongated valley
-    np.testing.assert_allclose(curvatures(standardize(x)[0]), (1.0, 1.0), atol=1e-12)   # a round bowl
+    assert lam_max > 1000 and lam_min < 1  # the elongated valley
+    np.testing.assert_allclose(curvatures(standardize(x)[0]), (1.0, 1.0), atol=1e-12)  # a round bowl
 
 
 def test_cost_surface_equals_the_residual_form(data):
@@ -87,6 +90,7 @@ def test_square_window_holds_the_points_with_equal_sides():
 
 # -- gradient descent against the closed form ------------------------------------------
 
+
 def test_standardized_descent_reaches_least_squares(data):
     """α = 0.5 on standardized x: the error halves each step; 200 steps reach it to rounding (rel 1e-9)."""
     x, y = data
@@ -95,7 +99,7 @@ def test_standardized_descent_reaches_least_squares(data):
     assert not result.diverged and result.reason is None
     w_s, b_s = result.final
     w, b = least_squares(x, y)
-    assert w_s / std == pytest.approx(w, rel=1e-9)                  # back in raw units
+    assert w_s / std == pytest.approx(w, rel=1e-9)  # back in raw units
     assert b_s - w_s * mean / std == pytest.approx(b, rel=1e-9)
     assert result.final_cost == pytest.approx(mse_cost(w, b, x, y), rel=1e-9)
 
@@ -120,7 +124,7 @@ def test_costs_and_path_are_recorded_from_the_start(data):
     np.testing.assert_array_equal(result.path[0], [0.0, 0.0])
     assert result.costs[0] == pytest.approx(mse_cost(0.0, 0.0, x, y))
     assert result.costs[17] == pytest.approx(mse_cost(*result.path[17], x, y), rel=1e-12)
-    assert np.all(np.diff(result.costs) <= 0)     # α below 2/λ_max: the cost never goes up
+    assert np.all(np.diff(result.costs) <= 0)  # α below 2/λ_max: the cost never goes up
 
 
 def test_update_is_the_gradient_step():
@@ -131,6 +135,7 @@ def test_update_is_the_gradient_step():
 
 
 # -- divergence -----------------------------------------------------------------------
+
 
 def test_raw_descent_above_the_limit_is_flagged_and_stopped(data):
     x, y = data
@@ -143,7 +148,7 @@ def test_raw_descent_above_the_limit_is_flagged_and_stopped(data):
 def test_overflow_is_caught_before_nan(data):
     """No blow-up threshold: the cost overflows: the run must stop at its last finite state."""
     x, y = data
-    with np.errstate(all="raise"):        # no floating-point warning escapes either
+    with np.errstate(all="raise"):  # no floating-point warning escapes either
         result = gradient_descent(x, y, 1.0, 10_000, blowup=float("inf"))
     assert result.diverged and result.reason == "non-finite"
     assert np.all(np.isfinite(result.costs)) and np.all(np.isfinite(result.path))
@@ -181,40 +186,50 @@ def test_compare_at_alpha_2_5_both_diverge():
 
 # -- bad input -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"m": 1}, "m must be a whole number"),
-    ({"m": 2.5}, "m must be a whole number"),
-    ({"seed": -1}, "seed must be"),
-    ({"noise_std": -1.0}, "noise_std must be a finite number ≥ 0; got -1.0"),
-    ({"x_max": 0.0}, "x_max must be a finite number > 0"),
-    ({"slope": float("nan")}, "slope must be a finite number"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"m": 1}, "m must be a whole number"),
+        ({"m": 2.5}, "m must be a whole number"),
+        ({"seed": -1}, "seed must be"),
+        ({"noise_std": -1.0}, "noise_std must be a finite number ≥ 0; got -1.0"),
+        ({"x_max": 0.0}, "x_max must be a finite number > 0"),
+        ({"slope": float("nan")}, "slope must be a finite number"),
+    ],
+)
 def test_make_linear_data_rejects(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_linear_data(**kwargs)
 
 
-@pytest.mark.parametrize("alpha, iterations, match", [
-    (0.0, 10, "learning rate must be a finite number > 0"),
-    (-1e-3, 10, "learning rate must be a finite number > 0"),
-    (float("inf"), 10, "learning rate must be a finite number"),
-    (True, 10, "learning rate must be a finite number"),
-    (1e-3, -1, "num_iterations must be a whole number"),
-    (1e-3, 2_000_000, "num_iterations must be at most"),
-])
+@pytest.mark.parametrize(
+    "alpha, iterations, match",
+    [
+        (0.0, 10, "learning rate must be a finite number > 0"),
+        (-1e-3, 10, "learning rate must be a finite number > 0"),
+        (float("inf"), 10, "learning rate must be a finite number"),
+        (True, 10, "learning rate must be a finite number"),
+        (1e-3, -1, "num_iterations must be a whole number"),
+        (1e-3, 2_000_000, "num_iterations must be at most"),
+    ],
+)
 def test_gradient_descent_rejects_settings(data, alpha, iterations, match):
     with pytest.raises(ValueError, match=match):
         gradient_descent(*data, alpha, iterations)
 
 
-@pytest.mark.parametrize("x, y, match", [
-    (np.ones((2, 3)), np.ones((2, 3)), "x must be 1-D"),
-    (np.arange(3.0), np.arange(4.0), "same shape"),
-    (np.array([1.0]), np.array([1.0]), "at least 2 points"),
-    (np.array([1.0, np.nan]), np.array([1.0, 2.0]), "must be finite"),
-    (np.array([2.0, 2.0, 2.0]), np.array([1.0, 2.0, 3.0]), "must not be constant"),
-    (np.array(["a", "b"]), np.array([1.0, 2.0]), "real numbers"),
-])
+@pytest.mark.parametrize(
+    "x, y, match",
+    [
+        (np.ones((2, 3)), np.ones((2, 3)), "x must be 1-D"),
+        (np.arange(3.0), np.arange(4.0), "same shape"),
+        (np.array([1.0]), np.array([1.0]), "at least 2 points"),
+        (np.array([1.0, np.nan]), np.array([1.0, 2.0]), "must be finite"),
+        (np.array([2.0, 2.0, 2.0]), np.array([1.0, 2.0, 3.0]), "must not be constant"),
+        (np.array(["a", "b"]), np.array([1.0, 2.0]), "real numbers"),
+    ],
+)
 def test_bad_data_is_rejected(x, y, match):
     with pytest.raises(ValueError, match=match):
         least_squares(x, y)

@@ -1,4 +1,5 @@
 """σ, the cost, the gradients and prediction, against direct formulas and numerical gradients."""
+
 import math
 import warnings
 
@@ -35,7 +36,7 @@ def test_cost_from_z_equals_cross_entropy_and_stays_finite():
 
 
 def test_propagate_shapes_and_values():
-    X = np.array([[1.0, 2.0, -1.0], [3.0, 0.5, -3.2]])       # (2 features, 3 examples)
+    X = np.array([[1.0, 2.0, -1.0], [3.0, 0.5, -3.2]])  # (2 features, 3 examples)
     Y = np.array([1.0, 0.0, 1.0])
     w, b = np.array([1.0, 2.0]), 2.0
     cost, dw, db = propagate(w, b, X, Y)
