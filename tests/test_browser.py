@@ -39,6 +39,7 @@ _reason = _missing_browser()
 if _reason and os.environ.get("CI") == "true":
     raise RuntimeError(f"CI needs the browser test: {_reason}")
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(_reason is not None, reason=_reason or ""),
     # playwright's event loop may leave a socket for the garbage collector; that is not our code.
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
