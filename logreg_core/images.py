@@ -80,7 +80,7 @@ class _Refusal(ValueError):
 
 def _one_line(text: Any, limit: int = 160) -> str:
     """Collapse ``text`` into a single line of at most ``limit`` characters."""
-    line = " ".join(str(text).split())
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
     if len(line) > limit:
         line = line[: limit - 3].rstrip() + "..."
     return line
@@ -355,6 +355,11 @@ def _to_rgb(im: Image.Image) -> Image.Image:
 # ----------------------------------------------------------------------------
 
 
+def _pixel_limit() -> int:
+    """Most pixels a photo may decode to: the lab's budget, or Pillow's guard if a caller set it lower."""
+    return int(min(BUDGET.max_photo_pixels, Image.MAX_IMAGE_PIXELS or BUDGET.max_photo_pixels))
+
+
 def _check_pixels(im: Image.Image, name: str) -> None:
     """Refuse images with zero area, or with more pixels than Pillow's limit."""
     width, height = im.size
@@ -363,7 +368,7 @@ def _check_pixels(im: Image.Image, name: str) -> None:
             f"{name}: the image has zero width or height ({width}x{height}); "
             f"expected at least 1x1 pixels"
         )
-    limit = min(BUDGET.max_photo_pixels, Image.MAX_IMAGE_PIXELS or BUDGET.max_photo_pixels)
+    limit = _pixel_limit()
     if width * height > limit:
         raise _Refusal(
             f"{name}: the image is too large to load safely "
@@ -431,12 +436,9 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         match = re.search(r"\((\d+) pixels\)", str(exc))
         found = f"{int(match.group(1)):,} pixels" if match else _short_reason(exc)
-        limit = Image.MAX_IMAGE_PIXELS
-        if limit is None:  # only if a caller disabled the guard mid-call
-            bound = "fewer pixels"
-        else:
-            found = f"{found}, limit {int(limit):,}"
-            bound = f"at most {int(limit):,} pixels"
+        limit = _pixel_limit()
+        found = f"{found}, limit {limit:,}"
+        bound = f"at most {limit:,} pixels"
         raise _Refusal(
             f"{name}: the image is too large to load safely ({found}); "
             f"expected a photo of {bound} - downscale it first"

@@ -33,17 +33,15 @@ class Budget:
         Largest HDF5 chunk, decompressed.
     max_class_name_bytes : int, default 256
         Each of the two entries of ``list_classes``.
-    max_photo_pixels : int, default 40_000_000
-        Decoded pixels of one photo (a 40-megapixel camera); larger files are
-        refused before decoding.
+    max_photo_pixels : int, default 25_000_000
+        Decoded pixels of one photo (a 24-megapixel camera); larger files are
+        refused before decoding. Photos are resized to the model's size on load.
     max_photo_file_bytes : int, default 50 MiB
         Encoded size of one photo.
     max_zip_members : int, default 5_000
         Files in one zip of photos.
     max_zip_bytes : int, default 256 MiB
         Total uncompressed size of a zip's members.
-    max_zip_ratio : int, default 200
-        Largest compression ratio of one zip member (photos barely compress).
     max_photos : int, default 5_000
         Photos in one photo set (folder, zip or upload).
     max_message_items : int, default 5
@@ -58,11 +56,10 @@ class Budget:
     max_h5_file_bytes: int = 256 << 20
     max_chunk_bytes: int = 64 << 20
     max_class_name_bytes: int = 256
-    max_photo_pixels: int = 40_000_000
+    max_photo_pixels: int = 25_000_000
     max_photo_file_bytes: int = 50 << 20
     max_zip_members: int = 5_000
     max_zip_bytes: int = 256 << 20
-    max_zip_ratio: int = 200
     max_photos: int = 5_000
     max_message_items: int = 5
     max_message_chars: int = 200
@@ -85,7 +82,8 @@ def cap_text(text: object, limit: int = BUDGET.max_message_chars) -> str:
     -------
     line : str
     """
-    line = " ".join(str(text).split())
+    printable = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    line = " ".join(printable.split())
     return line if len(line) <= limit else line[: max(limit - 1, 0)] + "…"
 
 

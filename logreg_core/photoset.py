@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
@@ -68,9 +69,18 @@ def _fetch(data: PhotoData, where: str) -> bytes:
         return bytes(data)
     try:
         return data()
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
     except Exception as exc:  # zipfile, zlib, lzma, bz2 and the OS each raise their own kinds
-        reason = cap_text(f"{type(exc).__name__}: {exc}", 120)
-        raise ValueError(f"{where}: could not be read ({reason}); expected an intact file") from None
+        raise ValueError(f"{where}: could not be read ({_reason(exc)}); expected an intact file") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for an unpacking error, without the object reprs zipfile puts in its messages."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "encrypted; a password would be needed"
+    text = re.sub(r"<[^<>]*>", "a member", str(exc)) or type(exc).__name__
+    return cap_text(f"{type(exc).__name__}: {text}", 100)
 
 
 def dataset_from_groups(groups: Mapping[str, Sequence[tuple[str, PhotoData]]], test_fraction: float = 0.2,
@@ -150,6 +160,7 @@ Entry = tuple[tuple[str, ...], PhotoData]
 
 def _grouped(entries: list[Entry], where: str) -> tuple[dict[str, list[tuple[str, PhotoData]]], list[str]]:
     """Group (relative path parts, bytes loader) by their class folder."""
+    nameless = sum(1 for parts, _ in entries if not parts)
     entries = [(parts, load) for parts, load in entries if parts and not _is_hidden(parts)]
     # One wrapping folder (e.g. "photos/cat/…", "photos/non-cat/…") is looked through.
     while (entries and all(len(p) >= 2 for p, _ in entries) and any(len(p) > 2 for p, _ in entries)
@@ -166,6 +177,8 @@ def _grouped(entries: list[Entry], where: str) -> tuple[dict[str, list[tuple[str
         raise ValueError(f"{where}: expected one folder per class, exactly 2 (e.g. cat/ and non-cat/); "
                          f"got {len(groups):,}: {cap_list(sorted(groups))}")
     skipped = [f"{where}/{cap_text(name, 100)}: not inside a class folder; skipped" for name in loose]
+    if nameless:
+        skipped.append(f"{where}: {nameless} member(s) without a name; skipped")
     ordered = order_classes(groups)
     return {c: sorted(groups[c], key=lambda item: item[0]) for c in ordered}, skipped
 
@@ -207,13 +220,26 @@ def dataset_from_folder(folder: str | os.PathLike[str], test_fraction: float = 0
 
 def _members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     """The files of a zip, checked against the budget from its directory (nothing unpacked yet)."""
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    members = [m for m in archive.infolist() if not m.filename.endswith("/")]
     if len(members) > ZIP_MAX_FILES:
         raise ValueError(f"{name}: holds {len(members):,} files; expected at most {ZIP_MAX_FILES:,}")
     total = sum(m.file_size for m in members)
     if total > ZIP_MAX_BYTES:
         raise ValueError(f"{name}: unpacks to {total / 2**20:,.0f} MiB; expected at most {ZIP_MAX_BYTES >> 20} MiB")
     return members
+
+
+def _parts(member_name: str) -> tuple[str, ...]:
+    """A member's path as parts, without a leading "/", "." or "..": names only, nothing is extracted."""
+    return tuple(p for p in PurePosixPath(member_name.replace("\\", "/")).parts if p not in ("/", ".", ".."))
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, refused unread when it declares more than a photo may be."""
+    if member.file_size > BUDGET.max_photo_file_bytes:
+        raise ValueError(f"unpacks to {member.file_size:,} bytes; expected a photo of at most "
+                         f"{BUDGET.max_photo_file_bytes >> 20} MiB")
+    return archive.read(member)
 
 
 def dataset_from_zip(data: bytes | str | os.PathLike[str], name: str = "upload.zip", test_fraction: float = 0.2,
@@ -253,16 +279,16 @@ def dataset_from_zip(data: bytes | str | os.PathLike[str], name: str = "upload.z
         raise ValueError(f"{name}: holds more than {2 * ZIP_MAX_FILES:,} entries; expected at most {ZIP_MAX_FILES:,}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except Exception:  # BadZipFile, ValueError, OSError, EOFError, …: whatever zipfile says, it is not usable
-        raise ValueError(f"{name}: damaged or not a zip file; {_EXPECTED_ZIP}") from None
+    except Exception as exc:  # BadZipFile, NotImplementedError (version 9.9), OSError, …: not usable
+        raise ValueError(f"{name}: damaged or not a zip file ({_reason(exc)}); {_EXPECTED_ZIP}") from None
     with archive:
         try:
             members = _members(archive, name)
         except ValueError:
             raise
-        except Exception:
-            raise ValueError(f"{name}: damaged or not a zip file; {_EXPECTED_ZIP}") from None
-        entries: list[Entry] = [(PurePosixPath(m.filename).parts, partial(archive.read, m)) for m in members]
+        except Exception as exc:
+            raise ValueError(f"{name}: damaged or not a zip file ({_reason(exc)}); {_EXPECTED_ZIP}") from None
+        entries: list[Entry] = [(_parts(m.filename), partial(_read_member, archive, m)) for m in members]
         grouped, skipped = _grouped(entries, name)
         dataset, bad = dataset_from_groups(grouped, test_fraction, seed, size, source=name)
     return dataset, skipped + bad

@@ -195,3 +195,99 @@ def hostile_h5(tmp_path: Path, secret: Path) -> dict[str, bytes]:
     cases["text"] = b"hello, I am not HDF5\n" * 10
     cases["empty"] = b""
     return cases
+
+
+def png(colour=(200, 30, 30), size=(20, 16)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` pixels (IHDR patched, CRC fixed)."""
+    import struct
+    import zlib
+
+    data = bytearray(png(size=(2, 2)))
+    ihdr = data.index(b"IHDR")
+    data[ihdr + 4:ihdr + 12] = struct.pack(">II", width, height)
+    data[ihdr + 17:ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(data[ihdr:ihdr + 17])))
+    return bytes(data)
+
+
+def zip_bytes(members, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip of ``(name or ZipInfo, bytes)`` pairs."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def good_members(n=3):
+    return [(f"cat/c{i}.png", png((220, 30, 30))) for i in range(n)] + \
+           [(f"non-cat/o{i}.png", png((30, 30, 220))) for i in range(n)]
+
+
+def hostile_zips() -> dict[str, bytes]:
+    """Name → bytes of zips; each is refused with one line, or loads with the bad members skipped."""
+    cases: dict[str, bytes] = {}
+    lzma = bytearray(zip_bytes(good_members() + [("cat/broken.png", png() * 20)], zipfile.ZIP_LZMA))
+    at = lzma.index(b"cat/broken.png") + len("cat/broken.png") + 20
+    for i in range(at, at + 60):
+        lzma[i] ^= 0xA5
+    cases["corrupt LZMA member"] = bytes(lzma)
+    info = zipfile.ZipInfo("cat/new.png")
+    cases["version needed 9.9"] = zip_bytes(good_members() + [(info, png())])
+    raw = bytearray(cases["version needed 9.9"])
+    # Patch the local header's and the directory entry's "version needed" of the last member to 99.
+    for signature, offset in ((b"PK\x03\x04", 4), (b"PK\x01\x02", 6)):
+        where = raw.rindex(signature)
+        raw[where + offset:where + offset + 2] = (99).to_bytes(2, "little")
+    cases["version needed 9.9"] = bytes(raw)
+    cases["empty member name"] = zip_bytes(good_members() + [(zipfile.ZipInfo(""), png())])
+    cases["absolute and parent paths"] = zip_bytes([("/" + n, d) for n, d in good_members()]
+                                                   + [("../../etc/cat/x.png", png())])
+    cases["too many members"] = zip_bytes([(f"cat/{i}.png", b"") for i in range(6_000)])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in good_members():
+            z.writestr(name, data)
+        with z.open("cat/bomb.png", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(300):
+                member.write(block)
+    cases["300 MB bomb"] = buffer.getvalue()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in good_members():
+            z.writestr(name, data)
+        with z.open("cat/bomb.bmp", "w") as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(60):
+                member.write(block)
+    cases["60 MB member"] = buffer.getvalue()
+    cases["unknown method"] = bytes(_patch_method(zip_bytes(good_members() + [("cat/odd.png", png())]), 99))
+    cases["encrypted member"] = bytes(_patch_flag(zip_bytes(good_members() + [("cat/locked.png", png())])))
+    cases["huge declared photo"] = zip_bytes(good_members() + [("cat/huge.png", png_declaring(60_000, 60_000))])
+    cases["long odd names"] = zip_bytes(good_members() + [("cat/" + "é\x07\n" * 2000 + ".png", b"junk")])
+    cases["three classes"] = zip_bytes(good_members() + [("dog/d.png", png())])
+    cases["truncated"] = zip_bytes(good_members())[:300]
+    cases["not a zip"] = b"PK\x03\x04" + b"\xff" * 100
+    return cases
+
+
+def _patch_method(data: bytes, method: int) -> bytearray:
+    raw = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        where = raw.rindex(signature)
+        raw[where + offset:where + offset + 2] = method.to_bytes(2, "little")
+    return raw
+
+
+def _patch_flag(data: bytes) -> bytearray:
+    raw = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        where = raw.rindex(signature)
+        raw[where + offset] |= 0x01
+    return raw
