@@ -25,7 +25,7 @@ from h5py import h5d, h5z
 from .limits import BUDGET, cap_list, cap_text
 
 __all__ = [
-    "DATA_ENV", "PROJECT_DATA_DIR", "SYNTHETIC_ATTR", "TEST_FILE", "TRAIN_FILE", "Dataset",
+    "DATA_ENV", "PROJECT_DATA_DIR", "SYNTHETIC_ATTR", "TEST_FILE", "TRAIN_FILE", "Dataset", "h5_keys",
     "load_dataset", "read_h5", "resolve_dataset", "synthetic_dataset", "write_h5",
 ]
 
@@ -281,6 +281,27 @@ def _read_split(source: H5Source, split: str, name: str | None = None
         if x.shape != dx.shape or x.dtype != np.uint8:
             raise _damaged(label)
     return x, y, classes, synthetic
+
+
+def h5_keys(source: H5Source, name: str | None = None) -> set[str]:
+    """The names at the top of an HDF5 file, read without following any of them.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+    name : str or None, default None
+        Used in error messages.
+
+    Returns
+    -------
+    keys : set of str
+    """
+    label = _describe(source, name)
+    with _open_h5(source, label) as f:
+        try:
+            return {str(k) for k in f}
+        except Exception:
+            raise _damaged(label) from None
 
 
 def read_h5(source: H5Source, split: str, name: str | None = None
