@@ -121,15 +121,14 @@ def _model_path(out: Path) -> Path:
     UsageError
         For a folder, a device or pipe, a missing folder or one we cannot write in.
     """
-    path = out if out.suffix else out.with_name(out.name + ".npz")
-    shown = cap_text(path, 200)
-    if path.exists() or path.is_symlink():
+    for path in (out, out if out.suffix else out.with_name(out.name + ".npz")):
+        shown = cap_text(path, 200)
         if path.is_dir():
             raise UsageError(f"--out {shown}: is a folder; expected the path of a model file to write")
-        if not path.is_file():
+        if path.exists() and not path.is_file():
             raise UsageError(f"--out {shown}: is not a regular file (a device or a pipe); "
                              f"expected the path of a model file to write")
-        if not os.access(path, os.W_OK):
+        if path.exists() and not os.access(path, os.W_OK):
             raise UsageError(f"--out {shown}: is not writable; expected a file we may write")
     parent = path.parent
     if not parent.is_dir():

@@ -102,6 +102,6 @@ def cap_list(items: list[str] | tuple[str, ...], limit: int = BUDGET.max_message
     """
     if not items:
         return "none"
-    shown = ", ".join(repr(cap_text(item, 60)) for item in items[:limit])
+    shown = ", ".join(repr(cap_text(item, 40)) for item in items[:limit])
     rest = len(items) - limit
     return f"{shown} and {rest:,} more" if rest > 0 else shown
