@@ -10,7 +10,6 @@ import io
 import json
 import os
 import stat
-import zipfile
 from typing import IO, Union
 
 import numpy as np

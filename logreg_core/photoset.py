@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Union
 
 import numpy as np
 
@@ -30,7 +29,7 @@ ZIP_MAX_BYTES = BUDGET.max_zip_bytes
 _NEGATIVE_PREFIXES = ("non-", "non_", "non ", "not-", "not_", "not ", "no-", "no_", "no ")
 _EXPECTED_ZIP = "expected a .zip with one folder of photos per class"
 #: Bytes of a photo, or a function that reads them (a zip member, a file), called once.
-PhotoData = Union[bytes, Callable[[], bytes]]
+PhotoData = bytes | Callable[[], bytes]
 
 
 def order_classes(names: Iterable[str]) -> tuple[str, str]:

@@ -268,7 +268,7 @@ def _draw_set(rng, n, n_cat, size):
     g = (np.arange(size) + 0.5) / size
     x, y = g[None, :], g[:, None]
     imgs = np.empty((n, 3, size, size), dtype=np.float32)
-    for img, label in zip(imgs, labels):
+    for img, label in zip(imgs, labels, strict=True):
         img[:] = _background(rng, x, y)
         draw = _cat if label else _NON_CATS[rng.integers(len(_NON_CATS))]
         draw(rng, img, x, y)

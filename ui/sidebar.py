@@ -35,7 +35,8 @@ def _upload_message(exc):
     """The core's one line for a refused file; for anything else, one line without internals."""
     if isinstance(exc, ValueError):
         return cap_text(exc, 400)
-    return f"the file could not be read ({type(exc).__name__}); expected a file within the lab's limits (see SECURITY.md)"
+    return (f"the file could not be read ({type(exc).__name__}); "
+            f"expected a file within the lab's limits (see SECURITY.md)")
 
 
 def _fail(message, signature):
