@@ -42,7 +42,8 @@ def test_reads_bytes_and_file_objects(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"drop": ("train_set_x",)}, r"bad\.h5: missing key 'train_set_x'; expected keys 'train_set_x' and 'train_set_y', found"),
+    ({"drop": ("train_set_x",)},
+     r"bad\.h5: missing key 'train_set_x'; expected keys 'train_set_x' and 'train_set_y', found"),
     ({"drop": ("train_set_y",)}, r"missing key 'train_set_y'"),
     ({"split": "test"}, r"missing key 'train_set_x'.*this looks like a test file"),
     ({"shape": (8, 8)}, r"key 'train_set_x' must have shape \(m, height, width, 3\); got \(6, 8, 8\)"),
@@ -103,7 +104,8 @@ def test_resolution_order(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     # Explicit paths first.
-    explicit = resolve_dataset(folder / "train_catvnoncat.h5", folder / "test_catvnoncat.h5", environ={}, data_dir=empty)
+    explicit = resolve_dataset(folder / "train_catvnoncat.h5", folder / "test_catvnoncat.h5", environ={},
+                               data_dir=empty)
     assert explicit.source == "train_catvnoncat.h5 + test_catvnoncat.h5"
     # Then the environment variable.
     assert resolve_dataset(environ={DATA_ENV: str(folder)}, data_dir=empty).image_shape == (8, 8, 3)

@@ -73,7 +73,7 @@ def test_training_set_always_holds_both_classes():
 def test_same_seed_is_byte_identical():
     small = {"n_train": 40, "n_test": 10}
     first, second = make_synthetic_arrays(seed=7, **small), make_synthetic_arrays(seed=7, **small)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
@@ -92,7 +92,7 @@ def test_global_random_state_is_neither_used_nor_changed():
     assert after[0] == state[0] and np.array_equal(after[1], state[1]) and after[2:] == state[2:]
     np.random.seed(456)
     second = make_synthetic_arrays(n_train=4, n_test=2, size=16)
-    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
 @pytest.mark.parametrize("kwargs, message", [
