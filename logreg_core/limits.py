@@ -18,10 +18,11 @@ class Budget:
 
     Attributes
     ----------
-    max_pixel_values : int, default 100_000_000
+    max_pixel_values : int, default 60_000_000
         Pixel values (images × height × width × 3) in one HDF5 file or one
-        photo set: 100 MB as uint8, about 0.9 GB while training on floats
-        (≈ 8,100 images of 64×64×3; the real set has 209).
+        photo set: 60 MB as uint8, about 1 GB at the peak of training today
+        (17 bytes a pixel; 0.54 GB at 9 bytes a pixel). That is 4,882 images
+        of 64×64×3; the real set has 209.
     min_side, max_side : int, default 4 and 256
         Sides of the images in an HDF5 file, in pixels. Photos are resized to
         the model's size on load, so their own sides are only bounded by
@@ -50,7 +51,7 @@ class Budget:
         Characters of one user-supplied field (a name, a key) shown in a message.
     """
 
-    max_pixel_values: int = 100_000_000
+    max_pixel_values: int = 60_000_000
     min_side: int = 4
     max_side: int = 256
     max_h5_file_bytes: int = 256 << 20
