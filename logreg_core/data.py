@@ -196,7 +196,17 @@ def _link(f: h5py.File, key: str, label: str) -> h5py.Dataset:
 
 
 def _read(ds: h5py.Dataset, label: str) -> np.ndarray:
-    """Read a dataset already checked by :func:`_link`; any HDF5 error becomes the one damaged-file line."""
+    """Read a dataset already checked by :func:`_link`; any HDF5 error becomes the one damaged-file line.
+
+    Many tiny chunks are refused first: a small file can declare millions of
+    them, which takes HDF5 minutes and gigabytes to walk.
+    """
+    chunks, shape = ds.chunks, ds.shape
+    if chunks is not None and shape is not None and len(chunks) == len(shape):
+        count = math.prod(-(-int(n) // int(c)) for n, c in zip(shape, chunks, strict=True))
+        if count > BUDGET.max_chunks:
+            raise ValueError(f"{label}: key {ds.name.lstrip('/')!r} is stored in {count:,} chunks; "
+                             f"expected at most {BUDGET.max_chunks:,} (larger chunks)")
     try:
         return np.asarray(ds[()])
     except Exception:  # a damaged chunk, a failing filter, …: h5py raises OSError and others

@@ -32,6 +32,9 @@ class Budget:
         ``.streamlit/config.toml``).
     max_chunk_bytes : int, default 64 MiB
         Largest HDF5 chunk, decompressed.
+    max_chunks : int, default 65_536
+        Chunks in one HDF5 dataset: tiny chunks make a small file that takes
+        HDF5 minutes and gigabytes to read.
     max_class_name_bytes : int, default 256
         Each of the two entries of ``list_classes``.
     max_photo_pixels : int, default 25_000_000
@@ -56,6 +59,7 @@ class Budget:
     max_side: int = 256
     max_h5_file_bytes: int = 256 << 20
     max_chunk_bytes: int = 64 << 20
+    max_chunks: int = 65_536
     max_class_name_bytes: int = 256
     max_photo_pixels: int = 25_000_000
     max_photo_file_bytes: int = 50 << 20
