@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import stat
+import zipfile
 from typing import IO, Union
 
 import numpy as np
@@ -77,6 +79,23 @@ def _looks_like_zip(source: str | os.PathLike[str] | IO[bytes]) -> bool:
     return head == b"PK\x03\x04"
 
 
+def _check_header(archive: zipfile.ZipFile, key: str, label: str) -> None:
+    """Refuse an array whose header declares more bytes than its member holds, or objects, before reading it."""
+    info = archive.getinfo(f"{key}.npy")
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    if dtype.hasobject:
+        raise ValueError(f"{label}: key {key!r} holds Python objects; expected plain arrays")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > info.file_size:
+        raise ValueError(f"{label}: key {key!r} declares {declared:,} bytes but holds {info.file_size:,}; "
+                         f"expected a .npz saved by this lab")
+
+
 def load_model(source: ModelSource, name: str | None = None) -> Model:
     """Read a model saved by :func:`save_model`.
 
@@ -125,6 +144,8 @@ def load_model(source: ModelSource, name: str | None = None) -> Model:
             if missing:
                 raise ValueError(f"{label}: not a model file of this lab — missing {cap_text(missing[0], 40)!r}; "
                                  f"got keys {cap_list(sorted(npz.files))}")
+            for key in _KEYS:
+                _check_header(npz.zip, key, label)
             a = {k: npz[k] for k in _KEYS}
     except ValueError as exc:
         if str(exc).startswith(label):
