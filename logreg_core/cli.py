@@ -292,13 +292,14 @@ def _cmd_make_synthetic(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .data import h5_keys, read_h5
+    from .data import SYNTHETIC_ATTR, h5_keys, read_split
 
     shown = cap_text(args.file, 200)
     keys = h5_keys(args.file, name=shown)
     split = "test" if "test_set_x" in keys and "train_set_x" not in keys else "train"
-    x, y, classes = read_h5(args.file, split, name=shown)
-    _print(f"{shown}: {split} split, {len(y)} images of {'×'.join(map(str, x.shape[1:]))}")
+    x, y, classes, synthetic = read_split(args.file, split, name=shown)
+    kind = f" (synthetic: the file carries {SYNTHETIC_ATTR})" if synthetic else ""
+    _print(f"{shown}: {split} split, {len(y)} images of {'×'.join(map(str, x.shape[1:]))}{kind}")
     _print(f"  {split}_set_x: shape {x.shape}, {x.dtype}")
     _print(f"  {split}_set_y: {len(y)} labels")
     _print(f"  keys: {cap_list(sorted(keys))}")

@@ -26,7 +26,7 @@ from .limits import BUDGET, cap_list, cap_text
 
 __all__ = [
     "DATA_ENV", "PROJECT_DATA_DIR", "SYNTHETIC_ATTR", "TEST_FILE", "TRAIN_FILE", "Dataset", "h5_keys",
-    "load_dataset", "read_h5", "resolve_dataset", "synthetic_dataset", "write_h5",
+    "load_dataset", "read_h5", "read_split", "resolve_dataset", "synthetic_dataset", "write_h5",
 ]
 
 DATA_ENV = "LOGREG_DATA_DIR"
@@ -237,9 +237,17 @@ def _is_synthetic(f: h5py.File, label: str) -> bool:
         raise _damaged(label) from None
 
 
-def _read_split(source: H5Source, split: str, name: str | None = None
+def read_split(source: H5Source, split: str, name: str | None = None
                 ) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
-    """:func:`read_h5`, plus whether the file says it holds synthetic data."""
+    """:func:`read_h5`, plus whether the file says it holds synthetic data.
+
+    Returns
+    -------
+    x, y, classes
+        As :func:`read_h5`.
+    synthetic : bool
+        True when the file carries the ``logreg_synthetic`` attribute.
+    """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
     label = _describe(source, name)
@@ -344,7 +352,7 @@ def read_h5(source: H5Source, split: str, name: str | None = None
         One line for anything wrong with the file, including every HDF5 error
         ("damaged or not a data file; expected …").
     """
-    x, y, classes, _ = _read_split(source, split, name)
+    x, y, classes, _ = read_split(source, split, name)
     return x, y, classes
 
 
@@ -396,8 +404,8 @@ def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
     dataset : Dataset
         ``synthetic`` is True when both files carry the synthetic attribute.
     """
-    train_x, train_y, classes, train_synthetic = _read_split(train, "train", train_name)
-    test_x, test_y, test_classes, test_synthetic = _read_split(test, "test", test_name)
+    train_x, train_y, classes, train_synthetic = read_split(train, "train", train_name)
+    test_x, test_y, test_classes, test_synthetic = read_split(test, "test", test_name)
     tl, sl = _describe(train, train_name), _describe(test, test_name)
     if train_x.shape[1:] != test_x.shape[1:]:
         raise ValueError(f"{sl}: test images are {test_x.shape[1:]} but train images ({tl}) are "

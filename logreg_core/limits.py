@@ -48,6 +48,15 @@ class Budget:
         Total uncompressed size of a zip's members.
     max_photos : int, default 5_000
         Photos in one photo set (folder, zip or upload).
+    max_session_datasets : int, default 1
+        Data sets a session holds: a new one replaces the one in use, so a
+        session's data is at most ``max_pixel_values`` (its runs are bounded by
+        the Train page's last four comparisons).
+    upload_cache_entries : int, default 4
+        Loaded uploads the server keeps per kind (HDF5 pair, photos, zip),
+        shared by every session and keyed by the files' bytes.
+    upload_cache_seconds : int, default 3600
+        How long such an entry is kept.
     max_message_items : int, default 5
         Names listed in one error message before "and N more".
     max_message_chars : int, default 200
@@ -66,6 +75,9 @@ class Budget:
     max_zip_members: int = 5_000
     max_zip_bytes: int = 256 << 20
     max_photos: int = 5_000
+    max_session_datasets: int = 1
+    upload_cache_entries: int = 4
+    upload_cache_seconds: int = 3600
     max_message_items: int = 5
     max_message_chars: int = 200
 

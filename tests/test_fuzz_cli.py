@@ -151,6 +151,7 @@ def test_make_synthetic_marks_its_files_and_they_load_as_synthetic(tmp_path):
     report = json.loads(cli("train", "--iterations", 2, "--json", env_dir=tmp_path).stdout)
     assert report["data"]["synthetic"] is True and "synthetic" in report["data"]["source"]
     assert "(synthetic)" in cli("train", "--iterations", 2, env_dir=tmp_path).stdout.splitlines()[0]
+    assert "(synthetic: the file carries logreg_synthetic)" in cli("info", tmp_path / "test_catvnoncat.h5").stdout
 
 
 def test_make_dataset_takes_a_zip_and_refuses_a_bad_one(tmp_path):

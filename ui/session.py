@@ -15,6 +15,7 @@ import streamlit as st
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
+from logreg_core.limits import BUDGET
 from logreg_core.pipeline import Model, fit, scale_dataset, start_training
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import TrainSettings
@@ -50,13 +51,15 @@ def synthetic_default():
     return synthetic_dataset()
 
 
-@st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=4, ttl=3600)
+@st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
     """A data set from two uploaded HDF5 files; raises ValueError if either is wrong."""
     return load_dataset(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
 
 
-@st.cache_data(show_spinner="Reading the photos…", max_entries=4, ttl=3600)
+@st.cache_data(show_spinner="Reading the photos…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     """A data set from photos of two classes; raises ValueError for unusable input.
 
@@ -84,7 +87,8 @@ def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     return dataset, list(skipped)
 
 
-@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=4, ttl=3600)
+@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     """A data set from a zip with one folder per class; raises ValueError for unusable input.
 
