@@ -48,6 +48,11 @@ class Budget:
         Total uncompressed size of a zip's members.
     max_photos : int, default 5_000
         Photos in one photo set (folder, zip or upload).
+    upload_seconds : float, default 10.0
+        Time the dashboard's reader of uploaded HDF5 files may take; it runs
+        in a child process (:mod:`logreg_core.isolated`).
+    upload_memory_bytes : int, default 1.5 GiB
+        Address space that child may use.
     max_session_datasets : int, default 1
         Data sets a session holds: a new one replaces the one in use, so a
         session's data is at most ``max_pixel_values`` (its runs are bounded by
@@ -75,6 +80,8 @@ class Budget:
     max_zip_members: int = 5_000
     max_zip_bytes: int = 256 << 20
     max_photos: int = 5_000
+    upload_seconds: float = 10.0
+    upload_memory_bytes: int = 3 << 29
     max_session_datasets: int = 1
     upload_cache_entries: int = 4
     upload_cache_seconds: int = 3600

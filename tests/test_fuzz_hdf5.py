@@ -156,3 +156,25 @@ def test_random_byte_flips_only_ever_give_value_error():
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     ok, refused = map(int, result.stdout.split())
     assert refused > 0 and ok + refused > 20
+
+
+def test_the_isolated_reader_gives_the_same_data_and_the_same_refusals(cases):
+    from logreg_core.isolated import load_dataset_isolated
+
+    direct = load_dataset(good_h5("train"), good_h5("test"), "a.h5", "b.h5")
+    isolated = load_dataset_isolated(good_h5("train"), good_h5("test"), "a.h5", "b.h5")
+    np.testing.assert_array_equal(direct.train_x, isolated.train_x)
+    assert (direct.classes, direct.source, direct.synthetic) == (isolated.classes, isolated.source, False)
+    with pytest.raises(ValueError, match=r"^up\.h5: key 'train_set_x' keeps its bytes in external files"):
+        load_dataset_isolated(cases["external storage"], good_h5("test"), "up.h5", "b.h5")
+
+
+@pytest.mark.parametrize("limits, words", [
+    ({"timeout": 0.05}, "the reader took more than 0.05 s"),
+    ({"memory_bytes": 40 << 20}, "the reader ran out of memory|the reader stopped with status"),
+])
+def test_a_reader_that_dies_or_hangs_is_one_value_error_line(limits, words):
+    from logreg_core.isolated import load_dataset_isolated
+
+    with pytest.raises(ValueError, match=rf"^a\.h5 \+ b\.h5: damaged or not a data file \(({words})[^)]*\); expected"):
+        load_dataset_isolated(good_h5("train"), good_h5("test"), "a.h5", "b.h5", **limits)

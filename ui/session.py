@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
-from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
+from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
 from logreg_core.limits import BUDGET
 from logreg_core.pipeline import Model, fit, scale_dataset, start_training
@@ -54,8 +54,10 @@ def synthetic_default():
 @st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=BUDGET.upload_cache_entries,
                ttl=BUDGET.upload_cache_seconds)
 def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
-    """A data set from two uploaded HDF5 files; raises ValueError if either is wrong."""
-    return load_dataset(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
+    """A data set from two uploaded HDF5 files, read in a child process with limits; ValueError if either is wrong."""
+    from logreg_core.isolated import load_dataset_isolated
+
+    return load_dataset_isolated(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
 
 
 @st.cache_data(show_spinner="Reading the photos…", max_entries=BUDGET.upload_cache_entries,
