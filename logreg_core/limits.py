@@ -18,11 +18,11 @@ class Budget:
 
     Attributes
     ----------
-    max_pixel_values : int, default 60_000_000
+    max_pixel_values : int, default 20_000_000
         Pixel values (images × height × width × 3) in one HDF5 file or one
-        photo set: 60 MB as uint8, about 1 GB at the peak of training today
-        (17 bytes a pixel; 0.54 GB at 9 bytes a pixel). That is 4,882 images
-        of 64×64×3; the real set has 209.
+        photo set: 20 MB as uint8. Training at the top of it peaks at 0.38 GB
+        on the command line and 1.1 GB for the Train page's default comparison
+        of three scalings. That is 1,627 images of 64×64×3; the real set has 209.
     min_side, max_side : int, default 4 and 256
         Sides of the images in an HDF5 file, in pixels. Photos are resized to
         the model's size on load, so their own sides are only bounded by
@@ -68,7 +68,7 @@ class Budget:
         Characters of one user-supplied field (a name, a key) shown in a message.
     """
 
-    max_pixel_values: int = 60_000_000
+    max_pixel_values: int = 20_000_000
     min_side: int = 4
     max_side: int = 256
     max_h5_file_bytes: int = 256 << 20

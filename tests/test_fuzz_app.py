@@ -38,7 +38,7 @@ def test_a_series_of_hostile_hdf5_uploads_never_breaks_the_session(trained, tmp_
     cases = hostile_h5(tmp_path, plant_secret(tmp_path))
     for name in ("external storage", "virtual dataset naming itself", "external link", "dangling soft link",
                  "compound pixels", "2 MB list_classes", "compression bomb", "images of 4×4000",
-                 "60 million tiny chunks", "20,000 keys and no data", "flipped superblock", "truncated"):
+                 "20 million tiny chunks", "20,000 keys and no data", "flipped superblock", "truncated"):
         at.file_uploader(key="upload_h5_train").set_value((f"{name}.h5", cases[name], H5))
         at.file_uploader(key="upload_h5_test").set_value(("test_ok.h5", good_h5("test"), H5))
         at.run()

@@ -39,7 +39,7 @@ def test_the_builders_make_what_they_say(cases, tmp_path):
     "dangling soft link", "looping soft links", "group instead of array", "compound pixels",
     "variable-length labels", "object references as labels", "variable-length class names", "2 MB list_classes",
     "50 million class names", "compression bomb", "images of 4×4000", "20,000 blank images", "chunk of 77 MB",
-    "60 million tiny chunks", "null dataspace", "20,000 keys and no data", "float pixels", "truncated",
+    "20 million tiny chunks", "null dataspace", "20,000 keys and no data", "float pixels", "truncated",
     "flipped superblock", "text", "empty",
 ])
 def test_each_hostile_file_is_one_value_error_line(cases, name):
@@ -56,7 +56,7 @@ def test_each_hostile_file_is_one_value_error_line(cases, name):
     ("external storage", "external files"), ("virtual dataset naming itself", "virtual dataset"),
     ("external link", "link to another file"), ("soft link", "soft link"), ("compound pixels", "plain numbers"),
     ("20,000 keys and no data", "and 19,995 more"), ("flipped superblock", "damaged or not a data file; expected"),
-    ("2 MB list_classes", "at most 256 bytes"), ("60 million tiny chunks", "stored in 59,990,016 chunks"),
+    ("2 MB list_classes", "at most 256 bytes"), ("20 million tiny chunks", "stored in 19,992,576 chunks"),
     ("images of 4×4000", "expected sides from 4 to 256"),
 ])
 def test_the_refusal_says_what_was_wrong(cases, name, words):
