@@ -48,7 +48,7 @@ def png_chunk(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def handmade_png(width: int, height: int, *, valid_data: bool = True) -> bytes:
     """A 1-bit greyscale PNG whose IHDR claims ``width x height``.
 
@@ -79,7 +79,7 @@ def handmade_png(width: int, height: int, *, valid_data: bool = True) -> bytes:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def photo_bytes(fmt: str) -> bytes:
     """A 1000x800 photo-like image encoded as ``fmt`` (cached)."""
     return encode(photo_like(1000, 800), fmt)
@@ -92,7 +92,7 @@ def quadrant_image(size: int = 96) -> Image.Image:
     return im
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def photo_like(width: int = 1000, height: int = 800) -> Image.Image:
     """Gradient plus mild noise; cached, so treat the result as read-only."""
     rng = np.random.default_rng(0)
@@ -597,7 +597,7 @@ def test_bad_source_type(source):
 def test_text_mode_file_object(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("hello")
-    with open(path, "r", encoding="utf-8") as fh:
+    with open(path, encoding="utf-8") as fh:
         assert "text mode" in refusal(fh)
 
 
