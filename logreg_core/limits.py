@@ -50,9 +50,12 @@ class Budget:
         Photos in one photo set (folder, zip or upload).
     upload_seconds : float, default 10.0
         Time the dashboard's reader of uploaded HDF5 files may take; it runs
-        in a child process (:mod:`logreg_core.isolated`).
+        in a child process (:mod:`logreg_core.isolated`), as photo sets and zips do.
     upload_memory_bytes : int, default 1.5 GiB
-        Address space that child may use.
+        Address space that child may use (also for photo sets and zips).
+    photo_set_seconds : float, default 60.0
+        Time a photo set or zip may take to decode in its child process: a
+        class's few hundred phone photos take a few seconds.
     max_session_datasets : int, default 1
         Data sets a session holds: a new one replaces the one in use, so a
         session's data is at most ``max_pixel_values`` (its runs are bounded by
@@ -82,6 +85,7 @@ class Budget:
     max_photos: int = 5_000
     upload_seconds: float = 10.0
     upload_memory_bytes: int = 3 << 29
+    photo_set_seconds: float = 60.0
     max_session_datasets: int = 1
     upload_cache_entries: int = 4
     upload_cache_seconds: int = 3600

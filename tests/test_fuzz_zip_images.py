@@ -169,3 +169,22 @@ def test_the_good_zip_still_loads(zips):
     dataset, skipped = dataset_from_zip(zip_bytes(good_members()), size=16)
     assert skipped == [] and np.all(dataset.train_x[dataset.train_y == 1][..., 0] > 150)
     assert png()[:4] == b"\x89PNG"
+
+
+def test_the_isolated_builders_match_the_direct_ones(zips):
+    from logreg_core.isolated import dataset_from_groups_isolated, dataset_from_zip_isolated
+
+    data = zips["corrupt LZMA member"]
+    direct, skipped = dataset_from_zip(data, name="up.zip", size=16)
+    isolated, skipped_isolated = dataset_from_zip_isolated(data, name="up.zip", size=16)
+    np.testing.assert_array_equal(direct.train_x, isolated.train_x)
+    assert skipped == skipped_isolated and isolated.classes == ("non-cat", "cat") and isolated.source == "up.zip"
+    groups = {"non-cat": [("o.png", png((30, 30, 220)))] * 3, "cat": [("c.png", png())] * 3 + [("x.png", b"no")]}
+    direct, skipped = dataset_from_groups(groups, size=8, source="mine")
+    isolated, skipped_isolated = dataset_from_groups_isolated(groups, size=8, source="mine")
+    np.testing.assert_array_equal(direct.test_x, isolated.test_x)
+    assert skipped == skipped_isolated and len(skipped) == 1
+    with pytest.raises(ValueError, match=r"^up\.zip: holds 6,000 files"):
+        dataset_from_zip_isolated(zips["too many members"], name="up.zip")
+    with pytest.raises(ValueError, match=r"^up\.zip: damaged or not a data file \(the reader took more than"):
+        dataset_from_zip_isolated(data, name="up.zip", timeout=0.05)

@@ -78,14 +78,14 @@ def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     skipped : list of str
         One line per photo that could not be read.
     """
-    from logreg_core.photoset import dataset_from_groups
+    from logreg_core.isolated import dataset_from_groups_isolated
 
     ordered = {str(name): [(str(f), bytes(b)) for f, b in files] for name, files in groups}
     if len(ordered) != len(groups):
         raise ValueError("the two classes need different names")
     names = list(ordered)
-    dataset, skipped = dataset_from_groups(ordered, test_fraction=test_fraction, seed=seed, size=size,
-                                           source=f"uploaded photos ({names[0]} / {names[1]})")
+    dataset, skipped = dataset_from_groups_isolated(ordered, test_fraction=test_fraction, seed=seed, size=size,
+                                                    source=f"uploaded photos ({names[0]} / {names[1]})")
     return dataset, list(skipped)
 
 
@@ -99,10 +99,10 @@ def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     dataset : Dataset
     skipped : list of str
     """
-    from logreg_core.photoset import dataset_from_zip
+    from logreg_core.isolated import dataset_from_zip_isolated
 
-    dataset, skipped = dataset_from_zip(bytes(data), name=name, test_fraction=test_fraction,
-                                        seed=seed, size=size)
+    dataset, skipped = dataset_from_zip_isolated(bytes(data), name=name, test_fraction=test_fraction,
+                                                 seed=seed, size=size)
     return dataset, list(skipped)
 
 
