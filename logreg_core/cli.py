@@ -7,13 +7,23 @@ one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 
+from .data import Dataset
+from .limits import BUDGET, cap_list, cap_text
 from .settings import METHODS, SCALINGS, TrainSettings
+
+if TYPE_CHECKING:
+    from .pipeline import Model
 
 __all__ = ["main", "build_parser"]
 
@@ -22,33 +32,40 @@ class UsageError(Exception):
     """A problem with what the user asked for: reported in one line, exit status 2."""
 
 
-def _positive_int(text):
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line ("error: … ; see --help") and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {cap_text(message, 300)}; see '{self.prog} --help'\n")
+
+
+def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number; got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number; got {cap_text(repr(text), 40)}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1; got {value}")
     return value
 
 
-def _fraction(text):
+def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number; got {cap_text(repr(text), 40)}") from None
     if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {text}")
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {value}")
     return value
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and ``--help``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m logreg_core",
         description="Logistic regression as a one-neuron network, on 64×64×3 images.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("train", help="train from w = 0, b = 0 and report costs and accuracies")
     p.add_argument("--train", type=Path, help="training HDF5 file (default: see README)")
@@ -58,9 +75,13 @@ def build_parser():
     p.add_argument("--scale", choices=SCALINGS, default="255",
                    help="pixel scaling: none (raw 0–255), 255 (divide by 255), zscore (default 255)")
     p.add_argument("--method", choices=METHODS, default="auto",
-                   help="direct: the course loop; kernel: same iterates, faster when pixels > images")
-    p.add_argument("--print-every", type=_positive_int, default=100, help="progress every N iterations")
-    p.add_argument("--out", type=Path, help="save the trained model to this .npz")
+                   help="direct: the course loop; kernel: same iterates, faster when pixels > images; "
+                        "auto picks the faster (default auto)")
+    p.add_argument("--print-every", type=_positive_int, default=100,
+                   help="progress every N iterations (default 100)")
+    p.add_argument("--out", type=Path,
+                   help="save the trained model to this file; .npz is added if the name has no suffix "
+                        "(default: not saved)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of progress")
 
     p = sub.add_parser("predict", help="classify photos with a saved model")
@@ -68,15 +89,19 @@ def build_parser():
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="photos (PNG, JPEG, …)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
 
-    p = sub.add_parser("make-dataset", help="photos in one sub-folder per class → train/test HDF5 files")
-    p.add_argument("folder", type=Path, help="e.g. photos/ holding cat/ and non-cat/")
-    p.add_argument("--out", type=Path, default=Path("."), help="folder to write the two .h5 files in")
+    p = sub.add_parser("make-dataset", help="photos in one sub-folder per class (a folder or a .zip) → train/test "
+                                            "HDF5 files")
+    p.add_argument("folder", type=Path, help="e.g. photos/ holding cat/ and non-cat/, or photos.zip")
+    p.add_argument("--out", type=Path, default=Path("."),
+                   help="folder to write the two .h5 files in (default: the current folder)")
     p.add_argument("--test-fraction", type=_fraction, default=0.2, help="share held out (default 0.2)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train/test split (default 0)")
-    p.add_argument("--size", type=_positive_int, default=64, help="image side in pixels (default 64)")
+    p.add_argument("--size", type=_positive_int, default=64,
+                   help=f"image side in pixels, {BUDGET.min_side} to {BUDGET.max_side} (default 64)")
 
-    p = sub.add_parser("make-synthetic", help="write the generated default data set as HDF5 files")
-    p.add_argument("--out", type=Path, default=Path("."), help="folder to write the two .h5 files in")
+    p = sub.add_parser("make-synthetic", help="write the generated default data set as HDF5 files, marked synthetic")
+    p.add_argument("--out", type=Path, default=Path("."),
+                   help="folder to write the two .h5 files in (default: the current folder)")
     p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
 
     p = sub.add_parser("info", help="describe an HDF5 data file")
@@ -84,13 +109,55 @@ def build_parser():
     return parser
 
 
-def _print(*args, **kwargs):
-    print(*args, **kwargs, flush=True)
+def _print(*args: object) -> None:
+    print(*args, flush=True)
 
 
-def _cmd_train(args):
+def _model_path(out: Path) -> Path:
+    """Where ``train --out`` writes: the path given, plus ``.npz`` if the name has no suffix; checked writable now.
+
+    Raises
+    ------
+    UsageError
+        For a folder, a device or pipe, a missing folder or one we cannot write in.
+    """
+    for path in (out, out if out.suffix else out.with_name(out.name + ".npz")):
+        shown = cap_text(path, 200)
+        if path.is_dir():
+            raise UsageError(f"--out {shown}: is a folder; expected the path of a model file to write")
+        if path.exists() and not path.is_file():
+            raise UsageError(f"--out {shown}: is not a regular file (a device or a pipe); "
+                             f"expected the path of a model file to write")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise UsageError(f"--out {shown}: is not writable; expected a file we may write")
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"--out {shown}: no such folder {cap_text(parent, 200)}; expected an existing folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {shown}: cannot write in {cap_text(parent, 200)}; expected a writable folder")
+    return path
+
+
+def _save(model: Model, path: Path) -> None:
+    """Write the model through a temporary file beside ``path``, so a failed write leaves nothing half-made."""
+    from .persistence import model_to_bytes
+
+    data = model_to_bytes(model)
+    handle, temporary = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"--out {cap_text(path, 200)}: cannot write the model ({exc.strerror or exc})") from None
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
     from .data import resolve_dataset
-    from .persistence import save_model
     from .pipeline import model_from_run, start_training
 
     if (args.train is None) != (args.test is None):
@@ -101,6 +168,7 @@ def _cmd_train(args):
                                  snapshot_every=min(args.print_every, args.iterations))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    out = _model_path(args.out) if args.out else None      # refused before any training
     dataset = resolve_dataset(args.train, args.test)
     run, scaler = start_training(dataset, settings)
     if not args.json:
@@ -116,11 +184,8 @@ def _cmd_train(args):
                     _print(f"iteration {i:>6}: cost {run.costs[i]:.6f}")
     final = run.final
     model = model_from_run(run, scaler, dataset)
-    if args.out:
-        try:
-            save_model(model, args.out)
-        except OSError as exc:
-            raise UsageError(f"{args.out}: cannot write the model ({exc.strerror or exc})") from None
+    if out is not None:
+        _save(model, out)
     if args.json:
         _print(json.dumps({
             "costs": [float(c) for c in run.costs],
@@ -134,90 +199,110 @@ def _cmd_train(args):
             "data": {"source": dataset.source, "synthetic": dataset.synthetic,
                      "train": int(len(dataset.train_y)), "test": int(len(dataset.test_y)),
                      "classes": list(dataset.classes)},
-            "model": str(args.out) if args.out else None,
+            "model": str(out) if out is not None else None,
         }))
         return 0
     if run.diverged:
         _print(f"diverged after {run.iteration} iterations: the cost stopped being finite; "
                f"try a smaller learning rate")
+    _print(f"final cost:     {final.cost:.6f} (after {run.iteration} iterations)")
     _print(f"train accuracy: {final.train_accuracy:.2f} %")
     _print(f"test accuracy:  {final.test_accuracy:.2f} %")
-    if args.out:
-        _print(f"model saved to {args.out}")
+    if out is not None:
+        _print(f"model saved to {out}")
     return 0
 
 
-def _cmd_predict(args):
+def _cmd_predict(args: argparse.Namespace) -> int:
     from .images import load_photo
     from .persistence import load_model
 
-    model = load_model(args.model)
+    model = load_model(args.model, name=cap_text(args.model, 200))
     size = model.image_shape[:2]          # (height, width): each photo is cropped to that aspect
-    results, failed = [], 0
+    results: list[dict[str, object]] = []
+    failed = 0
     for path in args.files:
+        shown = cap_text(path, 200)
         try:
-            image = load_photo(path, name=str(path), size=size)
+            image = load_photo(path, name=shown, size=size)
             p = float(model.predict_proba_images(image)[0])
             label = model.classes[int(p > model.settings.threshold)]
             results.append({"file": str(path), "label": label, "probability": p})
             if not args.json:
-                _print(f"{path}: {label} (P({model.classes[1]}) = {p:.4f})")
+                _print(f"{shown}: {label} (P({model.classes[1]}) = {p:.4f})")
         except ValueError as exc:
             failed += 1
-            results.append({"file": str(path), "error": str(exc)})
+            results.append({"file": str(path), "error": cap_text(exc, 400)})
             if not args.json:
-                print(f"error: {exc}", file=sys.stderr, flush=True)
+                print(f"error: {cap_text(exc, 400)}", file=sys.stderr, flush=True)
     if args.json:
         _print(json.dumps(results))
     return 1 if failed else 0
 
 
-def _write_splits(dataset, out):
+def _out_folder(out: Path) -> Path:
+    """The folder the .h5 files go in, checked before any work: it may not exist yet, but may not be a file."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {cap_text(out, 200)}: is a file; expected a folder to write the .h5 files in")
+    return out
+
+
+def _write_splits(dataset: Dataset, out: Path) -> None:
     from .data import TEST_FILE, TRAIN_FILE, write_h5
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_h5(out / TRAIN_FILE, dataset.train_x, dataset.train_y, dataset.classes, "train")
-        write_h5(out / TEST_FILE, dataset.test_x, dataset.test_y, dataset.classes, "test")
+        for name, split, x, y in ((TRAIN_FILE, "train", dataset.train_x, dataset.train_y),
+                                  (TEST_FILE, "test", dataset.test_x, dataset.test_y)):
+            write_h5(out / name, x, y, dataset.classes, split, synthetic=dataset.synthetic)
     except OSError as exc:
-        raise UsageError(f"{out}: cannot write the data files ({exc.strerror or exc})") from None
+        raise UsageError(f"{cap_text(out, 200)}: cannot write the data files ({exc.strerror or exc})") from None
+    kind = " (marked synthetic)" if dataset.synthetic else ""
     _print(f"wrote {out / TRAIN_FILE} ({len(dataset.train_y)} images) and "
-           f"{out / TEST_FILE} ({len(dataset.test_y)} images); classes {list(dataset.classes)}")
+           f"{out / TEST_FILE} ({len(dataset.test_y)} images){kind}; classes {list(dataset.classes)}")
 
 
-def _cmd_make_dataset(args):
-    from .photoset import dataset_from_folder
+def _cmd_make_dataset(args: argparse.Namespace) -> int:
+    from .photoset import dataset_from_folder, dataset_from_zip
 
-    dataset, skipped = dataset_from_folder(args.folder, args.test_fraction, args.seed, args.size)
-    for line in skipped:
+    out = _out_folder(args.out)
+    if args.folder.is_file() and zipfile.is_zipfile(args.folder):
+        dataset, skipped = dataset_from_zip(args.folder, cap_text(args.folder.name, 100), args.test_fraction,
+                                            args.seed, args.size)
+    elif args.folder.exists() and not args.folder.is_dir():
+        raise UsageError(f"{cap_text(args.folder, 200)}: neither a folder nor a .zip; expected a folder or a zip "
+                         f"with one sub-folder of photos per class")
+    else:
+        dataset, skipped = dataset_from_folder(args.folder, args.test_fraction, args.seed, args.size)
+    limit = BUDGET.max_message_items * 4
+    for line in skipped[:limit]:
         print(f"skipped: {line}", file=sys.stderr, flush=True)
-    _write_splits(dataset, args.out)
+    if len(skipped) > limit:
+        print(f"skipped: and {len(skipped) - limit:,} more", file=sys.stderr, flush=True)
+    _write_splits(dataset, out)
     return 0
 
 
-def _cmd_make_synthetic(args):
+def _cmd_make_synthetic(args: argparse.Namespace) -> int:
     from .data import synthetic_dataset
 
-    _write_splits(synthetic_dataset(args.seed), args.out)
+    out = _out_folder(args.out)
+    _write_splits(synthetic_dataset(args.seed), out)
     return 0
 
 
-def _cmd_info(args):
-    import h5py
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .data import SYNTHETIC_ATTR, h5_keys, read_split
 
-    from .data import read_h5
-
-    if not args.file.is_file():
-        raise UsageError(f"{args.file}: no such file")
-    if not h5py.is_hdf5(args.file):
-        raise UsageError(f"{args.file}: not an HDF5 file; expected the course's .h5 format")
-    with h5py.File(args.file, "r") as f:
-        keys = {k: (f[k].shape, str(f[k].dtype)) for k in f if isinstance(f[k], h5py.Dataset)}
-    split = "train" if "train_set_x" in keys else "test"
-    x, y, classes = read_h5(args.file, split)
-    _print(f"{args.file}: {split} split, {len(y)} images of {'×'.join(map(str, x.shape[1:]))}")
-    for k, (shape, dtype) in keys.items():
-        _print(f"  {k}: shape {shape}, {dtype}")
+    shown = cap_text(args.file, 200)
+    keys = h5_keys(args.file, name=shown)
+    split = "test" if "test_set_x" in keys and "train_set_x" not in keys else "train"
+    x, y, classes, synthetic = read_split(args.file, split, name=shown)
+    kind = f" (synthetic: the file carries {SYNTHETIC_ATTR})" if synthetic else ""
+    _print(f"{shown}: {split} split, {len(y)} images of {'×'.join(map(str, x.shape[1:]))}{kind}")
+    _print(f"  {split}_set_x: shape {x.shape}, {x.dtype}")
+    _print(f"  {split}_set_y: {len(y)} labels")
+    _print(f"  keys: {cap_list(sorted(keys))}")
     for label, name in enumerate(classes):
         _print(f"  label {label} = {name!r}: {int(np.sum(y == label))} images")
     return 0
@@ -227,17 +312,31 @@ COMMANDS = {"train": _cmd_train, "predict": _cmd_predict, "make-dataset": _cmd_m
             "make-synthetic": _cmd_make_synthetic, "info": _cmd_info}
 
 
-def main(argv=None):
+def _quiet_stdout() -> None:
+    """After a closed pipe (``train | head -3``): send the rest of stdout nowhere, so exit is quiet too."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141  # the status a shell reports for a command ended by SIGPIPE
     except (UsageError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        print(f"error: {cap_text(exc, 400)}", file=sys.stderr, flush=True)
+        return 2
+    except (OSError, MemoryError) as exc:      # a file the system could not read or hold: still the user's file
+        print(f"error: {cap_text(exc, 400)}; expected a readable file within the lab's limits",
+              file=sys.stderr, flush=True)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr, flush=True)
         return 130
     except Exception as exc:  # a bug of ours: still one line, not a traceback
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        print(f"error: unexpected {type(exc).__name__}: {cap_text(exc, 300)}", file=sys.stderr, flush=True)
         return 1

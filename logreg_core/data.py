@@ -9,16 +9,24 @@ generated synthetic set.
 from __future__ import annotations
 
 import io
+import math
 import os
+import stat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, Union
 
 import h5py
 import numpy as np
+from h5py import h5d, h5z
+
+from .limits import BUDGET, cap_list, cap_text
 
 __all__ = [
-    "Dataset", "read_h5", "write_h5", "load_dataset", "synthetic_dataset",
-    "resolve_dataset", "DATA_ENV", "TRAIN_FILE", "TEST_FILE", "PROJECT_DATA_DIR",
+    "DATA_ENV", "PROJECT_DATA_DIR", "SYNTHETIC_ATTR", "TEST_FILE", "TRAIN_FILE", "Dataset", "h5_keys",
+    "load_dataset", "read_h5", "read_split", "resolve_dataset", "synthetic_dataset", "write_h5",
 ]
 
 DATA_ENV = "LOGREG_DATA_DIR"
@@ -26,9 +34,15 @@ TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
 PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CLASSES = ("non-cat", "cat")
-#: Smallest image side read, and the most pixel values one file may hold (about 250 MB of uint8).
-MIN_SIDE = 4
-MAX_PIXELS = 20_000 * 64 * 64 * 3
+#: HDF5 attribute that marks a file written from the generated (synthetic) set.
+SYNTHETIC_ATTR = "logreg_synthetic"
+#: Smallest image side read, and the most pixel values one file may hold (see :mod:`logreg_core.limits`).
+MIN_SIDE = BUDGET.min_side
+MAX_PIXELS = BUDGET.max_pixel_values
+_EXPECTED_FILE = "an HDF5 file in the course's format (train_set_x, train_set_y, list_classes)"
+#: Filters a data file may use: gzip, shuffle, fletcher32, lzf. Anything else is refused before reading.
+_FILTERS = (h5z.FILTER_DEFLATE, h5z.FILTER_SHUFFLE, h5z.FILTER_FLETCHER32, 32000)
+H5Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,68 +66,270 @@ class Dataset:
     train_y: np.ndarray
     test_x: np.ndarray
     test_y: np.ndarray
-    classes: tuple
+    classes: tuple[str, ...]
     source: str
     synthetic: bool = False
 
     @property
-    def image_shape(self):
+    def image_shape(self) -> tuple[int, ...]:
         """(height, width, channels) of every image."""
         return tuple(int(d) for d in self.train_x.shape[1:])
 
-    def summary(self):
+    def summary(self) -> str:
         """One line: source, counts and shape."""
         kind = "synthetic" if self.synthetic else "loaded"
         return (f"{self.source} ({kind}): {len(self.train_y)} train / {len(self.test_y)} test images "
                 f"of {'×'.join(map(str, self.image_shape))}")
 
 
-def _describe(source, name):
+def _describe(source: object, name: str | None) -> str:
     if name:
-        return str(name)
+        return cap_text(name, 100)
     if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
+        return cap_text(os.fspath(source), 100)
     return "upload"
 
 
-def _open_h5(source, label):
-    """Open a path, bytes or a binary file object as HDF5, or raise ValueError."""
+def _damaged(label: str) -> ValueError:
+    return ValueError(f"{label}: damaged or not a data file; expected {_EXPECTED_FILE}")
+
+
+@contextmanager
+def _open_h5(source: H5Source, label: str) -> Iterator[h5py.File]:
+    """Open a path, bytes or a binary file object as HDF5, read-only, or raise ValueError.
+
+    A path must name a regular file (not a FIFO, a device or a folder) no
+    larger than the budget; it is handed to HDF5 as an open Python file, as
+    uploaded bytes are, so nothing else is opened by name.
+    """
+    handle = None
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
-            raise ValueError(f"{label}: the file is empty; expected an HDF5 file")
-        source = io.BytesIO(bytes(source))
+            raise ValueError(f"{label}: the file is empty; expected {_EXPECTED_FILE}")
+        if len(source) > BUDGET.max_h5_file_bytes:
+            raise ValueError(f"{label}: the file is {len(source) / 2**20:,.0f} MiB; expected at most "
+                             f"{BUDGET.max_h5_file_bytes >> 20} MiB")
+        fileobj: Any = io.BytesIO(bytes(source))
     elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise ValueError(f"{label}: no such file")
-        if path.is_dir():
-            raise ValueError(f"{label}: is a folder; expected an HDF5 file")
-        if path.stat().st_size == 0:
-            raise ValueError(f"{label}: the file is empty; expected an HDF5 file")
-    elif not hasattr(source, "read"):
+        try:
+            info = os.stat(source)
+        except FileNotFoundError:
+            raise ValueError(f"{label}: no such file; expected {_EXPECTED_FILE}") from None
+        except OSError as exc:
+            raise ValueError(f"{label}: cannot be read ({exc.strerror}); expected {_EXPECTED_FILE}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"{label}: is a folder; expected {_EXPECTED_FILE}")
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{label}: is not a regular file (a pipe or a device); expected {_EXPECTED_FILE}")
+        if info.st_size == 0:
+            raise ValueError(f"{label}: the file is empty; expected {_EXPECTED_FILE}")
+        if info.st_size > BUDGET.max_h5_file_bytes:
+            raise ValueError(f"{label}: the file is {info.st_size / 2**20:,.0f} MiB; expected at most "
+                             f"{BUDGET.max_h5_file_bytes >> 20} MiB")
+        try:
+            handle = fileobj = open(source, "rb")
+        except OSError as exc:
+            raise ValueError(f"{label}: cannot be read ({exc.strerror}); expected {_EXPECTED_FILE}") from None
+    elif callable(getattr(source, "read", None)):
+        fileobj = source
+    else:
         raise ValueError(f"{label}: expected a path, bytes or a binary file; got {type(source).__name__}")
     try:
-        return h5py.File(source, "r")
-    except Exception as exc:  # h5py raises OSError and friends for anything not HDF5
-        raise ValueError(f"{label}: not a readable HDF5 file ({type(exc).__name__}); "
-                         f"expected the course's .h5 format") from None
+        try:
+            f = h5py.File(fileobj, "r")
+        except Exception:  # h5py raises OSError and friends for anything not HDF5
+            raise _damaged(label) from None
+        with f:
+            yield f
+    finally:
+        if handle is not None:
+            handle.close()
 
 
-def _read_classes(f, label):
-    if "list_classes" not in f:
+def _link(f: h5py.File, key: str, label: str) -> h5py.Dataset:
+    """The dataset at ``key``, reached by a hard link inside the file, checked before any data is read."""
+    try:
+        link = f.get(key, getlink=True)
+    except Exception:
+        raise _damaged(label) from None
+    if isinstance(link, h5py.ExternalLink):
+        raise ValueError(f"{label}: key {key!r} is a link to another file; expected the array stored in this file")
+    if isinstance(link, h5py.SoftLink):
+        raise ValueError(f"{label}: key {key!r} is a soft link; expected the array stored under its own name")
+    if not isinstance(link, h5py.HardLink):
+        raise _damaged(label)
+    try:
+        obj = f[key]
+    except Exception:
+        raise _damaged(label) from None
+    if not isinstance(obj, h5py.Dataset):
+        raise ValueError(f"{label}: key {key!r} is a {'group' if isinstance(obj, h5py.Group) else 'type'}; "
+                         f"expected an array")
+    try:
+        plist = obj.id.get_create_plist()
+        layout = plist.get_layout()
+        external = plist.get_external_count()
+        filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+        shape, dtype, chunks = obj.shape, obj.dtype, obj.chunks
+    except Exception:
+        raise _damaged(label) from None
+    if layout == h5d.VIRTUAL:
+        raise ValueError(f"{label}: key {key!r} is a virtual dataset (it maps other data); "
+                         f"expected an array stored in this file")
+    if external:
+        raise ValueError(f"{label}: key {key!r} keeps its bytes in external files; "
+                         f"expected an array stored in this file")
+    unknown = [code for code in filters if code not in _FILTERS]
+    if unknown:
+        raise ValueError(f"{label}: key {key!r} uses compression filter {unknown[0]}; "
+                         f"expected none, gzip, lzf, shuffle or fletcher32")
+    if shape is None:
+        raise ValueError(f"{label}: key {key!r} holds no array (an empty dataspace); expected an array")
+    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biufcS" \
+            or h5py.check_vlen_dtype(dtype) is not None:
+        raise ValueError(f"{label}: key {key!r} must hold plain numbers or fixed-length text; "
+                         f"got dtype {cap_text(dtype, 60)}")
+    if chunks is not None and math.prod(chunks) * dtype.itemsize > BUDGET.max_chunk_bytes:
+        raise ValueError(f"{label}: key {key!r} has chunks of {math.prod(chunks) * dtype.itemsize:,} bytes; "
+                         f"expected at most {BUDGET.max_chunk_bytes:,}")
+    return obj
+
+
+def _read(ds: h5py.Dataset, label: str) -> np.ndarray:
+    """Read a dataset already checked by :func:`_link`; any HDF5 error becomes the one damaged-file line.
+
+    Many tiny chunks are refused first: a small file can declare millions of
+    them, which takes HDF5 minutes and gigabytes to walk.
+    """
+    chunks, shape = ds.chunks, ds.shape
+    if chunks is not None and shape is not None and len(chunks) == len(shape):
+        count = math.prod(-(-int(n) // int(c)) for n, c in zip(shape, chunks, strict=True))
+        if count > BUDGET.max_chunks:
+            raise ValueError(f"{label}: key {ds.name.lstrip('/')!r} is stored in {count:,} chunks; "
+                             f"expected at most {BUDGET.max_chunks:,} (larger chunks)")
+    try:
+        return np.asarray(ds[()])
+    except Exception:  # a damaged chunk, a failing filter, …: h5py raises OSError and others
+        raise _damaged(label) from None
+
+
+def _read_classes(f: h5py.File, keys: set[str], label: str) -> tuple[str, str]:
+    if "list_classes" not in keys:
         return DEFAULT_CLASSES
-    raw = f["list_classes"]
-    if not isinstance(raw, h5py.Dataset) or raw.shape != (2,):
-        raise ValueError(f"{label}: key 'list_classes' must hold 2 class names; "
-                         f"found shape {getattr(raw, 'shape', None)}")
-    names = []
-    for item in raw[()]:
-        names.append(item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item))
-    return tuple(names)
+    raw = _link(f, "list_classes", label)
+    if raw.shape != (2,) or raw.dtype.kind not in "S" or raw.dtype.itemsize > BUDGET.max_class_name_bytes:
+        raise ValueError(f"{label}: key 'list_classes' must hold 2 names of at most "
+                         f"{BUDGET.max_class_name_bytes} bytes; got shape {raw.shape}, dtype {cap_text(raw.dtype, 40)}")
+    first, second = (cap_text(item.decode("utf-8", "replace"), 60) for item in _read(raw, label))
+    return first, second
 
 
-def read_h5(source, split, name=None):
-    """Read and validate one split of a data set.
+def _is_synthetic(f: h5py.File, label: str) -> bool:
+    """True when the file carries the attribute :func:`write_h5` sets for generated data."""
+    try:
+        if SYNTHETIC_ATTR not in f.attrs:
+            return False
+        attr = f.attrs.get_id(SYNTHETIC_ATTR)
+        if attr.shape != () or attr.dtype.kind not in "biu":
+            return False
+        return bool(f.attrs[SYNTHETIC_ATTR])
+    except Exception:
+        raise _damaged(label) from None
+
+
+def read_split(source: H5Source, split: str, name: str | None = None
+                ) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
+    """:func:`read_h5`, plus whether the file says it holds synthetic data.
+
+    Returns
+    -------
+    x, y, classes
+        As :func:`read_h5`.
+    synthetic : bool
+        True when the file carries the ``logreg_synthetic`` attribute.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    label = _describe(source, name)
+    kx, ky = f"{split}_set_x", f"{split}_set_y"
+    with _open_h5(source, label) as f:
+        try:
+            names = [str(k) for k in f.keys()]
+        except Exception:
+            raise _damaged(label) from None
+        keys = set(names)
+        missing = [k for k in (kx, ky) if k not in keys]
+        if missing:
+            other = "test" if split == "train" else "train"
+            hint = (f" — this looks like a {other} file" if f"{other}_set_x" in keys else "")
+            raise ValueError(f"{label}: missing key {missing[0]!r}; expected keys {kx!r} and {ky!r}, "
+                             f"found {cap_list(sorted(names))}{hint}")
+        dx, dy = _link(f, kx, label), _link(f, ky, label)
+        if dx.ndim != 4 or dx.shape[3] != 3:
+            raise ValueError(f"{label}: key {kx!r} must have shape (m, height, width, 3); got {dx.shape}")
+        if dx.dtype != np.uint8:
+            raise ValueError(f"{label}: key {kx!r} must hold uint8 pixels (0–255); got dtype {dx.dtype}")
+        if dy.ndim == 2 and dy.shape[0] == 1:
+            pass  # (1, m) as some copies of the course store it
+        elif dy.ndim != 1:
+            raise ValueError(f"{label}: key {ky!r} must have shape (m,); got {dy.shape}")
+        if dy.dtype.kind not in "biu":
+            raise ValueError(f"{label}: key {ky!r} must hold integer labels 0/1; got dtype {dy.dtype}")
+        m, height, width = dx.shape[:3]
+        if dy.size != m:
+            raise ValueError(f"{label}: {kx!r} holds {m:,} images but {ky!r} holds {dy.size:,} labels; "
+                             f"expected one label per image")
+        if m == 0:
+            raise ValueError(f"{label}: key {kx!r} holds no images; expected at least one")
+        lo, hi = BUDGET.min_side, BUDGET.max_side
+        if not (lo <= height <= hi and lo <= width <= hi):
+            raise ValueError(f"{label}: key {kx!r} has images of {height}×{width} pixels; "
+                             f"expected sides from {lo} to {hi}")
+        if dx.size > BUDGET.max_pixel_values:
+            raise ValueError(f"{label}: key {kx!r} holds {dx.size:,} pixel values ({m:,} images of "
+                             f"{height}×{width}×3); expected at most {BUDGET.max_pixel_values:,} "
+                             f"(e.g. {BUDGET.max_pixel_values // (64 * 64 * 3):,} images of 64×64×3)")
+        classes = _read_classes(f, keys, label)
+        synthetic = _is_synthetic(f, label)
+        y = _read(dy, label).reshape(-1).astype(np.int64)
+        bad = np.setdiff1d(np.unique(y), [0, 1])
+        if bad.size:
+            raise ValueError(f"{label}: key {ky!r} must hold labels 0 or 1; got {bad[:5].tolist()}")
+        x = _read(dx, label)
+        if x.shape != dx.shape or x.dtype != np.uint8:
+            raise _damaged(label)
+    return x, y, classes, synthetic
+
+
+def h5_keys(source: H5Source, name: str | None = None) -> set[str]:
+    """The names at the top of an HDF5 file, read without following any of them.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or binary file object
+    name : str or None, default None
+        Used in error messages.
+
+    Returns
+    -------
+    keys : set of str
+    """
+    label = _describe(source, name)
+    with _open_h5(source, label) as f:
+        try:
+            return {str(k) for k in f}
+        except Exception:
+            raise _damaged(label) from None
+
+
+def read_h5(source: H5Source, split: str, name: str | None = None
+            ) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """Read and validate one split of a data set, as data only.
+
+    Nothing the file points at is followed: links to other files, soft links,
+    external storage and virtual datasets are refused, and so are dtypes other
+    than plain numbers and fixed-length text. Shapes, dtypes and sizes are
+    checked against :data:`logreg_core.limits.BUDGET` before anything is read.
 
     Parameters
     ----------
@@ -127,62 +343,21 @@ def read_h5(source, split, name=None):
     -------
     x : ndarray of shape (m, height, width, 3), dtype uint8
     y : ndarray of shape (m,), dtype int64
-    classes : tuple of str
+    classes : tuple of 2 str
         Names of label 0 and label 1 (``("non-cat", "cat")`` if the file has none).
+
+    Raises
+    ------
+    ValueError
+        One line for anything wrong with the file, including every HDF5 error
+        ("damaged or not a data file; expected …").
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
-    label = _describe(source, name)
-    kx, ky = f"{split}_set_x", f"{split}_set_y"
-    with _open_h5(source, label) as f:
-        missing = [k for k in (kx, ky) if k not in f]
-        if missing:
-            other = "test" if split == "train" else "train"
-            hint = (f" — this looks like a {other} file" if f"{other}_set_x" in f else "")
-            raise ValueError(f"{label}: missing key {missing[0]!r}; expected keys {kx!r} and {ky!r}, "
-                             f"found {sorted(f.keys())}{hint}")
-        for k in (kx, ky):
-            if not isinstance(f[k], h5py.Dataset):
-                raise ValueError(f"{label}: key {k!r} is a group; expected an array")
-        dx, dy = f[kx], f[ky]
-        if dx.ndim != 4 or dx.shape[3] != 3:
-            raise ValueError(f"{label}: key {kx!r} must have shape (m, height, width, 3); found {dx.shape}")
-        if dx.dtype != np.uint8:
-            raise ValueError(f"{label}: key {kx!r} must hold uint8 pixels (0–255); found dtype {dx.dtype}")
-        if dy.ndim == 2 and dy.shape[0] == 1:
-            pass  # (1, m) as some copies of the course store it
-        elif dy.ndim != 1:
-            raise ValueError(f"{label}: key {ky!r} must have shape (m,); found {dy.shape}")
-        if not (np.issubdtype(dy.dtype, np.integer) or dy.dtype == np.bool_):
-            raise ValueError(f"{label}: key {ky!r} must hold integer labels 0/1; found dtype {dy.dtype}")
-        m = dx.shape[0]
-        if dy.size != m:
-            raise ValueError(f"{label}: {kx!r} holds {m} images but {ky!r} holds {dy.size} labels; "
-                             f"expected one label per image")
-        if m == 0:
-            raise ValueError(f"{label}: key {kx!r} holds no images; expected at least one")
-        if min(dx.shape[1:3]) < MIN_SIDE:
-            raise ValueError(f"{label}: key {kx!r} has images of {dx.shape[1]}×{dx.shape[2]} pixels; "
-                             f"expected at least {MIN_SIDE}×{MIN_SIDE}")
-        if dx.size > MAX_PIXELS:
-            raise ValueError(f"{label}: key {kx!r} holds {dx.size:,} pixel values ({dx.shape}); "
-                             f"this lab reads at most {MAX_PIXELS:,} (e.g. 20,000 images of 64×64×3)")
-        try:
-            y = np.asarray(dy[()]).reshape(-1).astype(np.int64)
-            x = np.asarray(dx[()])
-            classes = _read_classes(f, label)
-        except ValueError:
-            raise
-        except Exception as exc:  # a damaged chunk, a filter h5py lacks, …: h5py raises OSError and others
-            raise ValueError(f"{label}: the data could not be read ({type(exc).__name__}: {exc}); "
-                             f"expected an intact HDF5 file") from None
-        bad = np.setdiff1d(np.unique(y), [0, 1])
-        if bad.size:
-            raise ValueError(f"{label}: key {ky!r} must hold labels 0 or 1; found {bad[:5].tolist()}")
+    x, y, classes, _ = read_split(source, split, name)
     return x, y, classes
 
 
-def write_h5(path, x, y, classes, split):
+def write_h5(path: str | os.PathLike[str], x: np.ndarray, y: np.ndarray, classes: tuple[str, ...] | list[str],
+             split: str, synthetic: bool = False) -> None:
     """Write one split in the course's format.
 
     Parameters
@@ -192,6 +367,9 @@ def write_h5(path, x, y, classes, split):
     y : ndarray of shape (m,)
     classes : sequence of 2 str
     split : {"train", "test"}
+    synthetic : bool, default False
+        Mark the file as generated data (the ``logreg_synthetic`` attribute), so
+        it is labelled synthetic wherever it is loaded.
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
@@ -207,9 +385,12 @@ def write_h5(path, x, y, classes, split):
         f.create_dataset(f"{split}_set_x", data=x)
         f.create_dataset(f"{split}_set_y", data=y)
         f.create_dataset("list_classes", data=np.array([c.encode("utf-8") for c in classes]))
+        if synthetic:
+            f.attrs[SYNTHETIC_ATTR] = np.int8(1)
 
 
-def load_dataset(train, test, train_name=None, test_name=None):
+def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
+                 test_name: str | None = None) -> Dataset:
     """Read a train file and a test file and check they belong together.
 
     Parameters
@@ -221,20 +402,24 @@ def load_dataset(train, test, train_name=None, test_name=None):
     Returns
     -------
     dataset : Dataset
+        ``synthetic`` is True when both files carry the synthetic attribute.
     """
-    train_x, train_y, classes = read_h5(train, "train", train_name)
-    test_x, test_y, test_classes = read_h5(test, "test", test_name)
+    train_x, train_y, classes, train_synthetic = read_split(train, "train", train_name)
+    test_x, test_y, test_classes, test_synthetic = read_split(test, "test", test_name)
     tl, sl = _describe(train, train_name), _describe(test, test_name)
     if train_x.shape[1:] != test_x.shape[1:]:
         raise ValueError(f"{sl}: test images are {test_x.shape[1:]} but train images ({tl}) are "
                          f"{train_x.shape[1:]}; expected the same image shape")
     if tuple(test_classes) != tuple(classes):
         raise ValueError(f"{sl}: classes {list(test_classes)} differ from the train file's {list(classes)}")
+    synthetic = train_synthetic or test_synthetic
     source = f"{Path(tl).name} + {Path(sl).name}"
-    return Dataset(train_x, train_y, test_x, test_y, tuple(classes), source)
+    if synthetic:
+        source = f"synthetic cats (generated, from {source})"
+    return Dataset(train_x, train_y, test_x, test_y, tuple(classes), source, synthetic=synthetic)
 
 
-def synthetic_dataset(seed=0):
+def synthetic_dataset(seed: int = 0) -> Dataset:
     """The generated default data set (see :mod:`logreg_core.synthetic`).
 
     Parameters
@@ -254,8 +439,10 @@ def synthetic_dataset(seed=0):
                    f"synthetic cats (generated, seed {seed})", synthetic=True)
 
 
-def resolve_dataset(train=None, test=None, environ=None, data_dir=PROJECT_DATA_DIR):
-    """Pick the data set to use and load it.
+def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.PathLike[str] | None = None,
+                    environ: Mapping[str, str] | None = None,
+                    data_dir: str | os.PathLike[str] = PROJECT_DATA_DIR) -> Dataset:
+    """Pick the data set to use and load it: the one resolver of the CLI, the benchmark and the dashboard.
 
     Order: explicit ``train``/``test`` paths; else the folder named by
     ``LOGREG_DATA_DIR``; else ``data_dir`` if it holds both files; else the
@@ -274,17 +461,17 @@ def resolve_dataset(train=None, test=None, environ=None, data_dir=PROJECT_DATA_D
     """
     if (train is None) != (test is None):
         raise ValueError("give both a train file and a test file, or neither")
-    if train is not None:
+    if train is not None and test is not None:
         return load_dataset(train, test)
-    environ = os.environ if environ is None else environ
-    folder = environ.get(DATA_ENV)
-    if folder:
-        folder = Path(folder)
+    env = os.environ if environ is None else environ
+    named = env.get(DATA_ENV)
+    if named:
+        folder = Path(named)
         if not folder.is_dir():
-            raise ValueError(f"{DATA_ENV}={folder}: no such folder; expected a folder holding "
+            raise ValueError(f"{DATA_ENV}={cap_text(folder, 100)}: no such folder; expected a folder holding "
                              f"{TRAIN_FILE} and {TEST_FILE}")
         return load_dataset(folder / TRAIN_FILE, folder / TEST_FILE)
-    data_dir = Path(data_dir)
-    if (data_dir / TRAIN_FILE).is_file() and (data_dir / TEST_FILE).is_file():
-        return load_dataset(data_dir / TRAIN_FILE, data_dir / TEST_FILE)
+    project = Path(data_dir)
+    if (project / TRAIN_FILE).is_file() and (project / TEST_FILE).is_file():
+        return load_dataset(project / TRAIN_FILE, project / TEST_FILE)
     return synthetic_dataset()

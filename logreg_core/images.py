@@ -40,17 +40,19 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import warnings
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["PHOTO_SUFFIXES", "load_photo", "load_photos", "photo_to_png_bytes"]
+from .limits import BUDGET
+
+__all__ = ["PHOTO_SUFFIXES", "load_photo", "photo_to_png_bytes"]
 
 #: Largest file accepted, in bytes: a guard for the CLI and photo folders (the dashboard's upload limit is lower).
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = BUDGET.max_photo_file_bytes
 
 #: Largest output side accepted for ``size``; prevents accidental huge allocations.
 MAX_SIZE = 4096
@@ -78,7 +80,7 @@ class _Refusal(ValueError):
 
 def _one_line(text: Any, limit: int = 160) -> str:
     """Collapse ``text`` into a single line of at most ``limit`` characters."""
-    line = " ".join(str(text).split())
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
     if len(line) > limit:
         line = line[: limit - 3].rstrip() + "..."
     return line
@@ -117,13 +119,12 @@ def _check_size(size: Any, name: str) -> tuple[int, int]:
     sides = tuple(size) if isinstance(size, (tuple, list)) else (size, size)
     if len(sides) != 2 or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in sides):
         raise _Refusal(
-            f"{name}: size must be an integer or (height, width), got {type(size).__name__} "
-            f"{_one_line(repr(size), 40)}; expected ints between 1 and {MAX_SIZE}"
+            f"{name}: size must be an integer or (height, width) between 1 and {MAX_SIZE}; "
+            f"got {type(size).__name__} {_one_line(repr(size), 40)}"
         )
     if not all(1 <= d <= MAX_SIZE for d in sides):
         raise _Refusal(
-            f"{name}: size must be between 1 and {MAX_SIZE}, got {_one_line(repr(size), 40)}; "
-            f"expected e.g. size=64"
+            f"{name}: size must be between 1 and {MAX_SIZE} (e.g. size=64); got {_one_line(repr(size), 40)}"
         )
     return int(sides[0]), int(sides[1])
 
@@ -167,6 +168,14 @@ def _read_bytes(source: Any, name: str) -> bytes:
         if os.path.isdir(path):
             raise _Refusal(
                 f"{name}: {shown!r} is a directory, not a file; expected the path of an image file"
+            )
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError:
+            regular = True  # missing or unreadable: open() below says which
+        if not regular:
+            raise _Refusal(
+                f"{name}: {shown!r} is not a regular file (a pipe or a device); expected the path of an image file"
             )
         try:
             with open(path, "rb") as fh:
@@ -335,8 +344,8 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     if mode in ("1", "L"):
         return im.convert("RGB")
     if mode.startswith("I;16") or mode in ("I", "F"):
-        grey = _grey_to_uint8(np.asarray(im), mode)
-        return Image.fromarray(grey).convert("RGB")
+        levels = _grey_to_uint8(np.asarray(im), mode)
+        return Image.fromarray(levels).convert("RGB")
     # CMYK, YCbCr, LAB, HSV, RGBX, ... have built-in converters.
     return im.convert("RGB")
 
@@ -344,6 +353,11 @@ def _to_rgb(im: Image.Image) -> Image.Image:
 # ----------------------------------------------------------------------------
 # decoding
 # ----------------------------------------------------------------------------
+
+
+def _pixel_limit() -> int:
+    """Most pixels a photo may decode to: the lab's budget, or Pillow's guard if a caller set it lower."""
+    return int(min(BUDGET.max_photo_pixels, Image.MAX_IMAGE_PIXELS or BUDGET.max_photo_pixels))
 
 
 def _check_pixels(im: Image.Image, name: str) -> None:
@@ -354,8 +368,8 @@ def _check_pixels(im: Image.Image, name: str) -> None:
             f"{name}: the image has zero width or height ({width}x{height}); "
             f"expected at least 1x1 pixels"
         )
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and width * height > limit:
+    limit = _pixel_limit()
+    if width * height > limit:
         raise _Refusal(
             f"{name}: the image is too large to load safely "
             f"({width}x{height} = {width * height:,} pixels, limit {int(limit):,}); "
@@ -422,12 +436,9 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         match = re.search(r"\((\d+) pixels\)", str(exc))
         found = f"{int(match.group(1)):,} pixels" if match else _short_reason(exc)
-        limit = Image.MAX_IMAGE_PIXELS
-        if limit is None:  # only if a caller disabled the guard mid-call
-            bound = "fewer pixels"
-        else:
-            found = f"{found}, limit {int(limit):,}"
-            bound = f"at most {int(limit):,} pixels"
+        limit = _pixel_limit()
+        found = f"{found}, limit {limit:,}"
+        bound = f"at most {limit:,} pixels"
         raise _Refusal(
             f"{name}: the image is too large to load safely ({found}); "
             f"expected a photo of {bound} - downscale it first"
@@ -528,70 +539,6 @@ def load_photo(source: Any, name: str | None = None, size: int | tuple[int, int]
     return _decode(data, label, size)
 
 
-def load_photos(
-    sources: Iterable[Any], size: int = 64
-) -> list[tuple[str, np.ndarray | None, str | None]]:
-    """Load several photos, continuing past the ones that are refused.
-
-    Parameters
-    ----------
-    sources : iterable
-        Each item is anything :func:`load_photo` accepts, or a
-        ``(name, source)`` pair with ``name`` a str.
-    size : int, default 64
-        Side length of each output image.
-
-    Returns
-    -------
-    results : list of (name, image, error)
-        One tuple per item, in order. ``name`` is the label of the item: the
-        given name, the file name, or ``'upload <i>'`` (1-based) if nothing
-        better is known. When the photo loaded, ``image`` is an ndarray of
-        shape (size, size, 3), dtype uint8, and ``error`` is None. When it
-        was refused, ``image`` is None and ``error`` is the one-line message.
-
-    Raises
-    ------
-    ValueError
-        Only for problems with the call itself: an invalid ``size``, or
-        ``sources`` that is a single source or not iterable. A bad item
-        never raises.
-    """
-    if (
-        isinstance(sources, (bytes, bytearray, memoryview, str, os.PathLike))
-        or callable(getattr(sources, "read", None))
-    ):
-        raise ValueError(
-            "load_photos: got a single source; expected a list of sources "
-            "(use load_photo for one photo)"
-        )
-    try:
-        items = list(sources)
-    except TypeError as exc:
-        raise ValueError(
-            f"load_photos: sources of type {type(sources).__name__} is not iterable; "
-            f"expected a list of sources or (name, source) pairs"
-        ) from exc
-    size = _check_size(size, "load_photos")
-
-    results: list[tuple[str, np.ndarray | None, str | None]] = []
-    for index, item in enumerate(items, start=1):
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            label, source = _one_line(item[0], 100) or f"upload {index}", item[1]
-        else:
-            label, source = _default_name(item, f"upload {index}"), item
-        try:
-            results.append((label, load_photo(source, name=label, size=size), None))
-        except ValueError as exc:
-            results.append((label, None, _one_line(exc, 300)))
-        except Exception as exc:  # never let one bad item stop the batch
-            results.append(
-                (label, None, f"{label}: could not be loaded: {type(exc).__name__}: "
-                              f"{_short_reason(exc)}")
-            )
-    return results
-
-
 def photo_to_png_bytes(image: np.ndarray) -> bytes:
     """Encode an RGB image array as PNG, for downloads and tests.
 
@@ -616,7 +563,7 @@ def photo_to_png_bytes(image: np.ndarray) -> bytes:
         )
     if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(
-            f"image: got shape {image.shape}; expected ndarray of shape (h, w, 3) with h, w >= 1"
+            f"image: got shape {image.shape}; expected ndarray of shape (h, w, 3) with h, w ≥ 1"
         )
     if image.dtype != np.uint8:
         raise ValueError(

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
 import zipfile
-from pathlib import Path
+from typing import IO, Union
 
 import numpy as np
 
+from .limits import BUDGET, cap_list, cap_text
 from .pipeline import Model
 from .preprocess import Scaler
 from .settings import TrainSettings
@@ -27,7 +30,10 @@ _KEYS = ("format_version", "w", "b", "scaling", "scaling_mean", "scaling_std",
          "image_shape", "classes", "settings_json", "costs")
 
 
-def _arrays(model):
+ModelSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
+
+
+def _arrays(model: Model) -> dict[str, np.ndarray]:
     empty = np.zeros(0)
     return {
         "format_version": np.array(FORMAT_VERSION),
@@ -43,7 +49,7 @@ def _arrays(model):
     }
 
 
-def save_model(model, path):
+def save_model(model: Model, path: str | os.PathLike[str] | IO[bytes]) -> None:
     """Write a model to ``path`` (``.npz``).
 
     Parameters
@@ -51,17 +57,17 @@ def save_model(model, path):
     model : Model
     path : str, os.PathLike or binary file object
     """
-    np.savez(path, **_arrays(model))
+    np.savez(path, **_arrays(model))  # type: ignore[arg-type]  # numpy's stub mixes the arrays with allow_pickle
 
 
-def model_to_bytes(model):
+def model_to_bytes(model: Model) -> bytes:
     """The ``.npz`` file's bytes, e.g. for a download button."""
     buffer = io.BytesIO()
     save_model(model, buffer)
     return buffer.getvalue()
 
 
-def _looks_like_zip(source):
+def _looks_like_zip(source: str | os.PathLike[str] | IO[bytes]) -> bool:
     """True if the file starts with a zip header; leaves a file object where it was."""
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
@@ -73,7 +79,24 @@ def _looks_like_zip(source):
     return head == b"PK\x03\x04"
 
 
-def load_model(source, name=None):
+def _check_header(archive: zipfile.ZipFile, key: str, label: str) -> None:
+    """Refuse an array whose header declares more bytes than its member holds, or objects, before reading it."""
+    info = archive.getinfo(f"{key}.npy")
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    if dtype.hasobject:
+        raise ValueError(f"{label}: key {key!r} holds Python objects; expected plain arrays")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > info.file_size:
+        raise ValueError(f"{label}: key {key!r} declares {declared:,} bytes but holds {info.file_size:,}; "
+                         f"expected a .npz saved by this lab")
+
+
+def load_model(source: ModelSource, name: str | None = None) -> Model:
     """Read a model saved by :func:`save_model`.
 
     Parameters
@@ -92,11 +115,23 @@ def load_model(source, name=None):
         The file is missing, empty, not an ``.npz``, lacks a key, or holds
         values that do not make a model.
     """
-    label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "model upload")
+    label = cap_text(name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "model upload"), 200)
     if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) > MAX_MODEL_BYTES:
+            raise ValueError(f"{label}: the file is {len(source):,} bytes; a model of this lab is at most "
+                             f"{MAX_MODEL_BYTES >> 20} MiB")
         source = io.BytesIO(bytes(source))
-    elif isinstance(source, (str, os.PathLike)) and not Path(source).is_file():
-        raise ValueError(f"{label}: no such file; expected a model .npz saved by this lab")
+    elif isinstance(source, (str, os.PathLike)):
+        try:
+            info = os.stat(source)
+        except OSError:
+            raise ValueError(f"{label}: no such file; expected a model .npz saved by this lab") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{label}: is not a regular file (a folder, a pipe or a device); "
+                             f"expected a model .npz saved by this lab")
+        if info.st_size > MAX_MODEL_BYTES:
+            raise ValueError(f"{label}: the file is {info.st_size:,} bytes; a model of this lab is at most "
+                             f"{MAX_MODEL_BYTES >> 20} MiB")
     if not _looks_like_zip(source):
         raise ValueError(f"{label}: not a .npz file (an .npz is a zip archive); expected a model saved by this lab")
     try:
@@ -107,19 +142,28 @@ def load_model(source, name=None):
                                  f"is at most {MAX_MODEL_BYTES >> 20} MiB")
             missing = [k for k in _KEYS if k not in npz.files]
             if missing:
-                raise ValueError(f"{label}: not a model file of this lab — missing {missing[0]!r} "
-                                 f"(found {sorted(npz.files)[:6]})")
+                raise ValueError(f"{label}: not a model file of this lab — missing {cap_text(missing[0], 40)!r}; "
+                                 f"got keys {cap_list(sorted(npz.files))}")
+            for key in _KEYS:
+                _check_header(npz.zip, key, label)
             a = {k: npz[k] for k in _KEYS}
     except ValueError as exc:
         if str(exc).startswith(label):
             raise
-        raise ValueError(f"{label}: not a readable model file ({exc}); expected a .npz saved by this lab") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError(f"{label}: not a readable model file ({cap_text(exc, 120)}); "
+                         f"expected a .npz saved by this lab") from None
+    except Exception as exc:  # zipfile, zlib and numpy's format reader raise many kinds on a damaged file
         raise ValueError(f"{label}: not a readable model file ({type(exc).__name__}); "
                          f"expected a .npz saved by this lab") from None
     version = a["format_version"]
     if version.shape != () or not np.issubdtype(version.dtype, np.integer) or int(version) != FORMAT_VERSION:
-        raise ValueError(f"{label}: model format {version.tolist()!r}; this lab reads format {FORMAT_VERSION}")
+        raise ValueError(f"{label}: model format must be {FORMAT_VERSION}; got {cap_text(version.tolist(), 40)}")
+    if a["classes"].shape != (2,) or a["classes"].dtype.kind != "U" or \
+            a["classes"].dtype.itemsize > 4 * BUDGET.max_class_name_bytes:
+        raise ValueError(f"{label}: classes must be 2 names of at most {BUDGET.max_class_name_bytes} characters; "
+                         f"got shape {a['classes'].shape}, dtype {cap_text(a['classes'].dtype, 20)}")
+    if a["settings_json"].shape != () or a["settings_json"].dtype.kind != "U" or a["settings_json"].size > 1:
+        raise ValueError(f"{label}: settings must be one JSON text; got shape {a['settings_json'].shape}")
     try:
         kind = str(a["scaling"])
         scaler = Scaler(kind, a["scaling_mean"], a["scaling_std"]) if kind == "zscore" else Scaler(kind)
@@ -128,6 +172,7 @@ def load_model(source, name=None):
                       tuple(str(c) for c in a["classes"]), settings, a["costs"])
         if scaler.mean is not None and scaler.mean.size != model.w.size:
             raise ValueError(f"scaling has {scaler.mean.size} features, w has {model.w.size}")
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{label}: the model file is inconsistent: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ValueError(f"{label}: the model file is inconsistent ({cap_text(exc, 160)}); "
+                         f"expected a .npz saved by this lab") from None
     return model

@@ -12,6 +12,8 @@ down); ``img`` is a float ndarray of shape (3, size, size), painted in place
 (channel first because masked writes are much faster in that layout).
 """
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -266,7 +268,7 @@ def _draw_set(rng, n, n_cat, size):
     g = (np.arange(size) + 0.5) / size
     x, y = g[None, :], g[:, None]
     imgs = np.empty((n, 3, size, size), dtype=np.float32)
-    for img, label in zip(imgs, labels):
+    for img, label in zip(imgs, labels, strict=True):
         img[:] = _background(rng, x, y)
         draw = _cat if label else _NON_CATS[rng.integers(len(_NON_CATS))]
         draw(rng, img, x, y)
@@ -284,14 +286,27 @@ def _draw_set(rng, n, n_cat, size):
     return np.ascontiguousarray(imgs.astype(np.uint8).transpose(0, 2, 3, 1)), labels
 
 
-def _check_int(name, value, minimum):
-    """Raise ValueError unless `value` is an integer (not a bool) >= `minimum`."""
+def _check_int(name: str, value: object, minimum: int) -> None:
+    """Raise ValueError unless `value` is an integer (not a bool) ≥ `minimum`."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
+
+
+def _check_fraction(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < 1:
+        raise ValueError(f"{name} must be a number strictly between 0 and 1; got {value!r}")
+    return float(value)
+
+
+def _n_cats(n: int, fraction: float) -> int:
+    """Cats among `n` images: the rounded fraction, with both classes present when n ≥ 2."""
+    cats = int(round(n * fraction))
+    return min(max(cats, 1), n - 1) if n >= 2 else cats
 
 
 def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, size: int = 64,
-                          cat_fraction: float = 72 / 209):
+                          cat_fraction: float = 72 / 209, test_cat_fraction: float | None = 33 / 50
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw a deterministic synthetic "cat vs non-cat" image set.
 
     Parameters
@@ -306,9 +321,13 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     size : int, default 64
         Height and width of each image in pixels (>= 16).
     cat_fraction : float, default 72 / 209
-        Fraction of cats, strictly between 0 and 1.  The training set holds
-        ``round(n_train * cat_fraction)`` cats (clipped to 1 .. n_train - 1 so
-        that both classes occur), the test set ``round(n_test * cat_fraction)``.
+        Fraction of cats in the training set, strictly between 0 and 1: it
+        holds ``round(n_train * cat_fraction)`` cats (clipped to 1 .. n_train - 1
+        so that both classes occur). The default gives the real set's 137
+        non-cat / 72 cat.
+    test_cat_fraction : float or None, default 33 / 50
+        The same for the test set; None uses ``cat_fraction``. The default
+        gives the real test set's 17 non-cat / 33 cat.
 
     Returns
     -------
@@ -329,11 +348,11 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     _check_int("n_train", n_train, 2)
     _check_int("n_test", n_test, 1)
     _check_int("size", size, 16)
-    if isinstance(cat_fraction, bool) or not isinstance(cat_fraction, Real) or not 0 < cat_fraction < 1:
-        raise ValueError(f"cat_fraction must be a number strictly between 0 and 1, got {cat_fraction!r}")
+    train_fraction = _check_fraction("cat_fraction", cat_fraction)
+    test_fraction = train_fraction if test_cat_fraction is None else _check_fraction("test_cat_fraction",
+                                                                                       test_cat_fraction)
     rng = np.random.default_rng(seed)
-    n_cat_train = min(max(int(round(n_train * cat_fraction)), 1), int(n_train) - 1)
-    train_x, train_y = _draw_set(rng, int(n_train), n_cat_train, int(size))
-    test_x, test_y = _draw_set(rng, int(n_test), int(round(n_test * cat_fraction)), int(size))
+    train_x, train_y = _draw_set(rng, int(n_train), _n_cats(int(n_train), train_fraction), int(size))
+    test_x, test_y = _draw_set(rng, int(n_test), _n_cats(int(n_test), test_fraction), int(size))
     classes = np.array([b"non-cat", b"cat"], dtype="S7")
     return train_x, train_y, test_x, test_y, classes

@@ -89,7 +89,7 @@ def test_sidebar_names_the_synthetic_data_set_and_its_counts():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
     side = " ".join(m.value for m in at.sidebar.markdown)
     assert "SYNTHETIC" in side and "209 images (137 non-cat / 72 cat)" in side
-    assert "50 images (33 non-cat / 17 cat)" in side and "64×64×3 = 12,288" in side
+    assert "50 images (17 non-cat / 33 cat)" in side and "64×64×3 = 12,288" in side
     assert any("none yet" in c.value for c in at.sidebar.caption)      # no model for Predict yet
 
 
@@ -107,7 +107,7 @@ def test_data_page_shows_images_counts_flattening_and_histograms():
     specs = charts(at)
     bars = [s for s in specs if s["data"] and s["data"][0]["type"] == "bar" and len(s["data"]) == 2]
     assert bars, "class counts chart"
-    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 33]      # label 0 in train / test
+    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 17]      # label 0 (non-cat) in train / test, as the real set
     flat = next(s for s in specs if "column x (12,288, 1)" in json.dumps(s, ensure_ascii=False))
     texts = [a["text"] for a in flat["layout"]["annotations"]]
     assert "x[192]" in texts and "x[12287]" in texts                   # row 1 starts at 64·3; last index

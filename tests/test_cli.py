@@ -99,8 +99,9 @@ def test_bad_data_file_is_a_usage_error(tmp_path):
     bad.write_bytes(b"this is not hdf5")
     result = cli("train", "--train", bad, "--test", bad)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"error: {bad}: not a readable HDF5 file (OSError); "
-                                                  f"expected the course's .h5 format"]
+    assert result.stderr.strip().splitlines() == [f"error: {bad}: damaged or not a data file; expected an HDF5 "
+                                                  f"file in the course's format (train_set_x, train_set_y, "
+                                                  f"list_classes)"]
 
 
 def test_predict_lines_and_json(model_path, tmp_path):
@@ -155,7 +156,7 @@ def test_info_on_a_file_that_is_not_hdf5(tmp_path):
     notes = tmp_path / "notes.h5"
     notes.write_text("hello")
     result = cli("info", notes)
-    assert result.returncode == 2 and f"{notes}: not an HDF5 file" in result.stderr
+    assert result.returncode == 2 and f"{notes}: damaged or not a data file" in result.stderr
 
 
 def test_predict_with_a_model_of_non_square_images(tmp_path):

@@ -47,16 +47,16 @@ def rewrite(model, **changes):
     (lambda m: b"hello", r"m\.npz: not a \.npz file"),
     (lambda m: model_to_bytes(m)[:200], r"m\.npz: not a readable model file"),
     (lambda m: rewrite(m, w=None), r"m\.npz: not a model file of this lab — missing 'w'"),
-    (lambda m: rewrite(m, w=np.zeros(5)), r"inconsistent: w has 5 weights"),
-    (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent: scaling must be one of"),
-    (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent: learning rate"),
-    (lambda m: rewrite(m, format_version=np.array(99)), r"model format 99"),
+    (lambda m: rewrite(m, w=np.zeros(5)), r"inconsistent \(w has 5 weights"),
+    (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent \(scaling must be one of"),
+    (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent \(learning rate"),
+    (lambda m: rewrite(m, format_version=np.array(99)), r"model format must be 1; got 99"),
     (lambda m: rewrite(m, image_shape=np.array([-64, -64, 3])), r"image shape must be \(height, width, 3\)"),
     (lambda m: rewrite(m, image_shape=np.array([64, 64, 3, 1])), r"image shape must be \(height, width, 3\)"),
     (lambda m: rewrite(m, image_shape=np.array([4096, 3, 1])), r"image shape must be"),
-    (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format \[1, 1\]"),
-    (lambda m: rewrite(m, format_version=np.array("one")), r"model format 'one'"),
-    (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"not a readable model file"),
+    (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format must be 1; got \[1, 1\]"),
+    (lambda m: rewrite(m, format_version=np.array("one")), r"model format must be 1; got one"),
+    (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"key .classes. holds Python objects"),
 ])
 def test_bad_model_files(trained, make, match):
     _, model = trained
@@ -85,3 +85,17 @@ def test_a_compressed_bomb_is_refused_before_it_is_read(trained):
     assert len(out.getvalue()) < 1_000_000
     with pytest.raises(ValueError, match=r"big\.npz: unpacks to \d+ MiB; a model of this lab is at most 64 MiB"):
         load_model(out.getvalue(), name="big.npz")
+
+
+def test_an_array_header_that_lies_about_its_size_is_refused_before_reading(tmp_path, trained):
+    save_model(trained[1], tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    header = members["w.npy"]
+    members["w.npy"] = header.replace(b"'shape': (12288,)", b"'shape': (9999999999,)")
+    assert members["w.npy"] != header
+    with zipfile.ZipFile(tmp_path / "lie.npz", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(ValueError, match=r"key 'w' declares 79,999,999,992 bytes but holds"):
+        load_model(tmp_path / "lie.npz")

@@ -79,7 +79,7 @@ def test_folder(tmp_path):
         dataset_from_folder(tmp_path / "missing")
     (root / "dog").mkdir()
     (root / "dog" / "d.png").write_bytes(png(BLUE))
-    with pytest.raises(ValueError, match="exactly 2.*found 3"):
+    with pytest.raises(ValueError, match="exactly 2.*got 3"):
         dataset_from_folder(root)
 
 
@@ -103,7 +103,7 @@ def test_zip_with_a_wrapping_folder_and_junk():
 
 
 def test_bad_zips():
-    with pytest.raises(ValueError, match="x.zip: not a zip file"):
+    with pytest.raises(ValueError, match="x.zip: damaged or not a zip file"):
         dataset_from_zip(b"PK nonsense", name="x.zip")
     with pytest.raises(ValueError, match="exactly 2"):
         dataset_from_zip(make_zip({"a/1.png": png(RED)}), name="x.zip")

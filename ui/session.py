@@ -13,8 +13,9 @@ import numpy as np
 import streamlit as st
 
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
-from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
+from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
+from logreg_core.limits import BUDGET
 from logreg_core.pipeline import Model, fit, scale_dataset, start_training
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import TrainSettings
@@ -50,13 +51,17 @@ def synthetic_default():
     return synthetic_dataset()
 
 
-@st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=8)
+@st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
-    """A data set from two uploaded HDF5 files; raises ValueError if either is wrong."""
-    return load_dataset(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
+    """A data set from two uploaded HDF5 files, read in a child process with limits; ValueError if either is wrong."""
+    from logreg_core.isolated import load_dataset_isolated
+
+    return load_dataset_isolated(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
 
 
-@st.cache_data(show_spinner="Reading the photos…", max_entries=8)
+@st.cache_data(show_spinner="Reading the photos…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     """A data set from photos of two classes; raises ValueError for unusable input.
 
@@ -73,18 +78,19 @@ def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     skipped : list of str
         One line per photo that could not be read.
     """
-    from logreg_core.photoset import dataset_from_groups
+    from logreg_core.isolated import dataset_from_groups_isolated
 
     ordered = {str(name): [(str(f), bytes(b)) for f, b in files] for name, files in groups}
     if len(ordered) != len(groups):
         raise ValueError("the two classes need different names")
     names = list(ordered)
-    dataset, skipped = dataset_from_groups(ordered, test_fraction=test_fraction, seed=seed, size=size,
-                                           source=f"uploaded photos ({names[0]} / {names[1]})")
+    dataset, skipped = dataset_from_groups_isolated(ordered, test_fraction=test_fraction, seed=seed, size=size,
+                                                    source=f"uploaded photos ({names[0]} / {names[1]})")
     return dataset, list(skipped)
 
 
-@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=8)
+@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=BUDGET.upload_cache_entries,
+               ttl=BUDGET.upload_cache_seconds)
 def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     """A data set from a zip with one folder per class; raises ValueError for unusable input.
 
@@ -93,10 +99,10 @@ def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     dataset : Dataset
     skipped : list of str
     """
-    from logreg_core.photoset import dataset_from_zip
+    from logreg_core.isolated import dataset_from_zip_isolated
 
-    dataset, skipped = dataset_from_zip(bytes(data), name=name, test_fraction=test_fraction,
-                                        seed=seed, size=size)
+    dataset, skipped = dataset_from_zip_isolated(bytes(data), name=name, test_fraction=test_fraction,
+                                                 seed=seed, size=size)
     return dataset, list(skipped)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from logreg_core.explore import class_counts
 from logreg_core.images import PHOTO_SUFFIXES
+from logreg_core.limits import cap_text
 from ui import session
 
 SOURCES = ("HDF5 files (train + test)", "Photos of two classes", "A zip of photos")
@@ -28,6 +29,14 @@ def _use(dataset, signature, skipped=()):
     st.session_state[APPLIED_KEY] = signature
     st.session_state[SKIPPED_KEY] = list(skipped)
     st.session_state.pop(ERROR_KEY, None)
+
+
+def _upload_message(exc):
+    """The core's one line for a refused file; for anything else, one line without internals."""
+    if isinstance(exc, ValueError):
+        return cap_text(exc, 400)
+    return (f"the file could not be read ({type(exc).__name__}); "
+            f"expected a file within the lab's limits (see SECURITY.md)")
 
 
 def _fail(message, signature):
@@ -84,8 +93,8 @@ def _h5_form():
             return
     try:
         dataset = session.dataset_from_h5_bytes(train.getvalue(), train.name, test.getvalue(), test.name)
-    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
-        _fail(exc, sig)
+    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+        _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig)
 
@@ -120,8 +129,8 @@ def _photos_form():
     groups = tuple((clean[k], tuple((f.name, f.getvalue()) for f in uploads[k])) for k in (0, 1))
     try:
         dataset, skipped = session.dataset_from_photo_groups(groups, test_fraction=fraction, size=size)
-    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
-        _fail(exc, sig)
+    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+        _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig, skipped)
 
@@ -137,8 +146,8 @@ def _zip_form():
     try:
         dataset, skipped = session.dataset_from_zip_bytes(upload.getvalue(), upload.name,
                                                           test_fraction=fraction, size=size)
-    except (ValueError, OSError, MemoryError) as exc:   # the core says ValueError; the rest is a backstop
-        _fail(exc, sig)
+    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+        _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig, skipped)
 
