@@ -19,14 +19,45 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import (Boolean, Column, Engine, Float, Integer, MetaData, String, Table, create_engine, delete,
-                        event, func, insert, select, update)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from .settings import TrainSettings
 
-__all__ = ["NICKNAME_MAX", "MAX_ENTRIES", "RATE_LIMIT", "RATE_WINDOW", "DEFAULT_CODE", "Submission", "Entry",
-           "RateLimited", "BoardFull", "clean_nickname", "check_code", "new_code", "sqlite_url", "make_engine",
-           "ClassBoard", "ranks", "rank_changes"]
+__all__ = [
+    "DEFAULT_CODE",
+    "MAX_ENTRIES",
+    "NICKNAME_MAX",
+    "RATE_LIMIT",
+    "RATE_WINDOW",
+    "BoardFull",
+    "ClassBoard",
+    "Entry",
+    "RateLimited",
+    "Submission",
+    "check_code",
+    "clean_nickname",
+    "make_engine",
+    "new_code",
+    "rank_changes",
+    "ranks",
+    "sqlite_url",
+]
 
 NICKNAME_MAX = 24
 MAX_ENTRIES = 300
@@ -82,7 +113,7 @@ def clean_nickname(text: object) -> str:
         ``NICKNAME_MAX``. It is still shown as plain text, never as HTML or Markdown.
     """
     if not isinstance(text, str):
-        raise ValueError(f"nickname must be text; got {type(text).__name__}")
+        raise TypeError(f"nickname must be text; got {type(text).__name__}")
     kept = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch)[0] != "C")
     name = " ".join(kept.split())
     if not name:
@@ -156,7 +187,7 @@ class Submission:
     def __post_init__(self):
         object.__setattr__(self, "nickname", clean_nickname(self.nickname))
         if not isinstance(self.settings, TrainSettings):
-            raise ValueError(f"settings must be a TrainSettings; got {type(self.settings).__name__}")
+            raise TypeError(f"settings must be a TrainSettings; got {type(self.settings).__name__}")
         for name in ("train_accuracy", "validation_accuracy", "test_accuracy"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
@@ -249,7 +280,7 @@ class ClassBoard:
         """
         code = check_code(code)
         if not isinstance(submission, Submission):
-            raise ValueError(f"submission must be a Submission; got {type(submission).__name__}")
+            raise TypeError(f"submission must be a Submission; got {type(submission).__name__}")
         session = str(session)[:64]
         now = time.time() if now is None else float(now)
         s = submission.settings

@@ -10,8 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Confusion", "ClassMetrics", "confusion_counts", "class_metrics", "cell_indices",
-           "roc_curve", "roc_auc", "roc_point"]
+__all__ = [
+    "ClassMetrics",
+    "Confusion",
+    "cell_indices",
+    "class_metrics",
+    "confusion_counts",
+    "roc_auc",
+    "roc_curve",
+    "roc_point",
+]
 
 
 def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

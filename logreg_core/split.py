@@ -11,7 +11,7 @@ import numpy as np
 from .data import Dataset
 from .model import accuracy
 
-__all__ = ["stratified_split", "validation_dataset", "validation_accuracy", "dataset_from_classes"]
+__all__ = ["dataset_from_classes", "stratified_split", "validation_accuracy", "validation_dataset"]
 
 
 def _check_fraction(fraction: float, what: str) -> float:
@@ -48,7 +48,7 @@ def stratified_split(y: np.ndarray, fraction: float = 0.2, seed: int = 0) -> tup
         if idx.size < 2:
             raise ValueError(f"each class needs at least 2 examples to split; got {idx.size} of label {label}")
         idx = rng.permutation(idx)
-        k = min(max(1, int(round(idx.size * fraction))), idx.size - 1)
+        k = min(max(1, round(idx.size * fraction)), idx.size - 1)
         held.append(idx[:k])
         kept.append(idx[k:])
     if not held:

@@ -10,14 +10,24 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
 import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
-from logreg_core.board import (NICKNAME_MAX, BoardFull, ClassBoard, RateLimited, Submission, check_code,
-                               clean_nickname, make_engine, rank_changes, ranks, sqlite_url)
+from logreg_core.board import (
+    NICKNAME_MAX,
+    BoardFull,
+    ClassBoard,
+    RateLimited,
+    Submission,
+    check_code,
+    clean_nickname,
+    make_engine,
+    rank_changes,
+    ranks,
+    sqlite_url,
+)
 from logreg_core.settings import TrainSettings
 
 CI = os.environ.get("CI") == "true"
@@ -85,7 +95,7 @@ def postgres_url():
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_user + [pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], capture_output=True, timeout=60)
+        subprocess.run(as_user + [pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -1,11 +1,22 @@
 """logreg_core.evaluation against scikit-learn (exact counts; rates to 1e-12)."""
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    confusion_matrix,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 from sklearn.metrics import roc_curve as sk_roc_curve
 
-from logreg_core.evaluation import (cell_indices, class_metrics, confusion_counts, roc_auc, roc_curve,
-                                    roc_point)
+from logreg_core.evaluation import (
+    cell_indices,
+    class_metrics,
+    confusion_counts,
+    roc_auc,
+    roc_curve,
+    roc_point,
+)
 
 TOL = 1e-12
 

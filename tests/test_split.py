@@ -5,7 +5,12 @@ import pytest
 from logreg_core.data import synthetic_dataset
 from logreg_core.pipeline import fit
 from logreg_core.settings import TrainSettings
-from logreg_core.split import dataset_from_classes, stratified_split, validation_accuracy, validation_dataset
+from logreg_core.split import (
+    dataset_from_classes,
+    stratified_split,
+    validation_accuracy,
+    validation_dataset,
+)
 
 
 def test_stratified_split_keeps_class_shares_and_is_seeded():
