@@ -254,6 +254,18 @@ class ClassBoard:
         if conn.execute(select(boards.c.code).where(boards.c.code == code)).first() is None:
             conn.execute(insert(boards).values(code=code, revealed=False, created=now))
 
+    def recent_submissions(self, code: str, session: str, now: float | None = None) -> int:
+        """How many runs ``session`` submitted to the board in the last ``rate_window`` seconds."""
+        code = check_code(code)
+        now = time.time() if now is None else float(now)
+        with self.engine.connect() as conn:
+            return self._recent(conn, code, str(session)[:64], now)
+
+    def _recent(self, conn, code: str, session: str, now: float) -> int:
+        return int(conn.execute(select(func.count()).select_from(entries).where(
+            entries.c.board == code, entries.c.session == session,
+            entries.c.created > now - self.rate_window)).scalar_one())
+
     def submit(self, code: str, session: str, submission: Submission, now: float | None = None) -> int:
         """Add a run to a board.
 
@@ -285,9 +297,7 @@ class ClassBoard:
         now = time.time() if now is None else float(now)
         s = submission.settings
         with self.engine.begin() as conn:
-            recent = conn.execute(select(func.count()).select_from(entries).where(
-                entries.c.board == code, entries.c.session == session,
-                entries.c.created > now - self.rate_window)).scalar_one()
+            recent = self._recent(conn, code, session, now)
             if recent >= self.rate_limit:
                 raise RateLimited(f"at most {self.rate_limit} runs a minute from one browser; "
                                   f"got {recent} in the last {self.rate_window:.0f} s — wait a moment")
