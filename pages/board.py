@@ -220,7 +220,8 @@ def show_board(board, code):
 show_board(board, code)
 
 # -- teacher ----------------------------------------------------------------------------------
-with st.expander("Teacher", expanded=bool(st.session_state.get("board_teacher"))):
+st.divider()
+if st.toggle("Teacher tools", key="board_teacher_tools"):
     pin = teacher_pin()
     if pin is None:
         st.caption(f"Teacher actions are off: set the environment variable {PIN_ENV} or `teacher_pin = \"…\"` "

@@ -49,7 +49,7 @@ def _axis(title=None, **kw):
 
 
 def confusion_figure(matrix, classes, title, chosen=None, height=430):
-    """A 2×2 confusion matrix whose cells are clickable markers (Streamlit point selection).
+    """A 2×2 confusion matrix: a heatmap to read, a point per cell to click (Streamlit point selection).
 
     Parameters
     ----------
@@ -65,46 +65,51 @@ def confusion_figure(matrix, classes, title, chosen=None, height=430):
     Returns
     -------
     fig : go.Figure
-        One scatter trace; each point's ``customdata`` is ``[true, predicted]``.
+        Each cell shows its count and its share of the row (of the images with that true label).
+        Trace 0 the heatmap (green = right, vermillion = wrong, darker = more images); trace 1 one
+        nearly invisible point per cell whose ``customdata`` is ``[true, predicted]``. Any click in
+        the plot picks the nearest cell (``hoverdistance=-1``).
     """
     matrix = np.asarray(matrix, dtype=np.int64)
     total = max(1, int(matrix.sum()))
     names = [plain(c) for c in classes]
-    xs, ys, text, colors, custom, lines, hover = [], [], [], [], [], [], []
+    cols = [f"predicted {n}" for n in names]
+    rows = [f"true {n}" for n in names]
+    z = [[(1 if t == p else -1) * (0.15 + 0.85 * min(1.0, 2 * matrix[t, p] / total)) for p in (0, 1)]
+         for t in (0, 1)]
+    xs, ys, text, custom, hover = [], [], [], [], []
     for t in (0, 1):
         row = max(1, int(matrix[t].sum()))
         for p in (0, 1):
             n = int(matrix[t, p])
-            xs.append(f"predicted {names[p]}")
-            ys.append(f"true {names[t]}")
-            text.append(f"<b>{n}</b><br>{100 * n / row:.0f} % of {names[t]}")
-            share = n / total
-            base = RIGHT if t == p else WRONG
-            colors.append(_tint(base, 0.25 + 0.75 * min(1.0, 2 * share)))
+            xs.append(cols[p])
+            ys.append(rows[t])
+            text.append(f"<b>{n}</b><br>{100 * n / row:.0f} %")
             custom.append([t, p])
-            lines.append(6 if chosen is not None and tuple(chosen) == (t, p) else 1)
             hover.append(f"true {names[t]}, predicted {names[p]}: {n} images — click to see them")
-    data = [{"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text, "customdata": custom,
-                 "hovertext": hover, "hoverinfo": "text", "textfont": {"size": BASE_FONT + 2, "color": "#111111"},
-                 "marker": {"symbol": "square", "size": 150, "color": colors, "line": {"color": "#111111", "width": lines}},
-                 "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
-                 "showlegend": False}]
-    layout = _layout(title, height, show_legend=False, clickmode="event+select", dragmode=False,
-                     xaxis=_axis(type="category", categoryorder="array",
-                                 categoryarray=[f"predicted {n}" for n in names], showgrid=False, showline=False,
-                                 ticks="", range=[-0.6, 1.6], fixedrange=True),
-                     yaxis=_axis(type="category", categoryorder="array",
-                                 categoryarray=[f"true {n}" for n in reversed(names)], showgrid=False,
-                                 showline=False, ticks="", range=[-0.6, 1.6], fixedrange=True))
-    layout["margin"].update(l=130, r=20)
+    data = [
+        {"type": "heatmap", "x": cols, "y": rows, "z": z, "zmin": -1, "zmax": 1, "showscale": False,
+         "hoverinfo": "skip", "xgap": 4, "ygap": 4,
+         "colorscale": [[0.0, WRONG], [0.5, "#ffffff"], [1.0, RIGHT]]},
+        {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text, "customdata": custom,
+         "hovertext": hover, "hoverinfo": "text", "textfont": {"size": BASE_FONT + 4, "color": "#111111"},
+         "marker": {"size": 60, "color": "#ffffff", "opacity": 0.01},
+         "selected": {"marker": {"opacity": 0.01}}, "unselected": {"marker": {"opacity": 0.01}},
+         "showlegend": False},
+    ]
+    shapes = []
+    if chosen is not None:
+        t, p = (int(v) for v in chosen)
+        shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": p - 0.5, "x1": p + 0.5,
+                       "y0": (1 - t) - 0.5, "y1": (1 - t) + 0.5, "line": {"color": "#111111", "width": 6}})
+    layout = _layout(title, height, show_legend=False, clickmode="event+select", dragmode=False, hovermode="closest",
+                     hoverdistance=-1, shapes=shapes,
+                     xaxis=_axis(type="category", categoryorder="array", categoryarray=cols, showgrid=False,
+                                 showline=False, ticks="", fixedrange=True, side="top"),
+                     yaxis=_axis(type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False,
+                                 showline=False, ticks="", fixedrange=True))
+    layout["margin"].update(l=130, r=20, t=110)
     return go.Figure(data=data, layout=layout)
-
-
-def _tint(hex_color, strength):
-    """``hex_color`` mixed with white: strength 1 = the colour, 0 = white."""
-    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
-    mixed = [round(255 - (255 - c) * strength) for c in rgb]
-    return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
 def roc_figure(curves, points, threshold, height=480):
@@ -181,8 +186,8 @@ def board_scatter_figure(nicknames, learning_rates, accuracies, scalings, scalin
                                      "line": {"color": "white", "width": 1.5}}})
     layout = _layout(title, height, xaxis=_axis("learning rate α (log scale)", type="log"),
                      yaxis=_axis(y_title, range=[0, 102]),
-                     legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": {"text": "scaling: "}})
-    layout["margin"]["t"] = 110
+                     legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0, "title": {"text": "scaling: "}})
+    layout["margin"]["b"] = 130
     return go.Figure(data=data, layout=layout)
 
 
