@@ -75,8 +75,11 @@ def build_dataset(names, set_name):
     return dataset_from_classes(images[0], images[1], (names[0], names[1]), TEST_FRACTION, seed=0, source=source)
 
 
-def load_back(train_file, test_file):
-    """Replace the captured photos by a saved pair of .h5 files."""
+def load_back():
+    """The Load button's callback: replace the captured photos by the saved pair of .h5 files uploaded."""
+    train_file, test_file = st.session_state.get("capture_h5_train"), st.session_state.get("capture_h5_test")
+    if train_file is None or test_file is None:
+        return
     try:
         dataset = session.dataset_from_h5_bytes(train_file.getvalue(), train_file.name,
                                                 test_file.getvalue(), test_file.name)
@@ -134,9 +137,8 @@ with load_tab:
     a, b = st.columns(2)
     train_file = a.file_uploader("Training file (train_….h5)", type=["h5", "hdf5"], key="capture_h5_train")
     test_file = b.file_uploader("Test file (test_….h5)", type=["h5", "hdf5"], key="capture_h5_test")
-    if st.button("Replace the photos below by this set", key="capture_load",
-                 disabled=train_file is None or test_file is None):
-        load_back(train_file, test_file)
+    st.button("Replace the photos below by this set", key="capture_load", on_click=load_back,
+              disabled=train_file is None or test_file is None)
 
 errors = st.session_state.get(ERRORS_KEY) or []
 for line in errors[:5]:
