@@ -30,7 +30,7 @@ def stored(at):
 
 def upload(at, files):
     """Drop files on the Capture page's photo field (its key changes after each batch)."""
-    field = [u for u in at.file_uploader if (u.key or "").startswith("capture_upload_")][0]
+    field = next(u for u in at.file_uploader if (u.key or "").startswith("capture_upload_"))
     field.set_value(files)
     return ok(at.run())
 
