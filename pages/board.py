@@ -1,8 +1,8 @@
 """Class board: everyone's run, ranked by validation accuracy; the teacher reveals the test set at the end.
 
 Storage: SQLite in ``data/board.sqlite3`` (or the file in ``LOGREG_BOARD_DB``), or any SQLAlchemy URL given
-as ``[connections.board] url = "postgresql+psycopg://…"`` in ``.streamlit/secrets.toml`` (read with
-``st.connection("board", type="sql")``). Teacher actions need the PIN from ``LOGREG_TEACHER_PIN`` or
+as ``[connections.board] url = "postgresql+psycopg://…"`` in ``.streamlit/secrets.toml`` (opened with
+``st.connection("board", type="sql", url=…)``). Teacher actions need the PIN from ``LOGREG_TEACHER_PIN`` or
 ``teacher_pin = "…"`` in the secrets.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.errors import StreamlitAPIException
 
 from logreg_core.board import (
     DEFAULT_CODE,
@@ -64,15 +65,16 @@ def sqlite_board(path):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def tables_ready(url):
     """Create the tables once per process and database."""
-    ClassBoard(st.connection("board", type="sql").engine).create_tables()
+    ClassBoard(st.connection("board", type="sql", url=url).engine).create_tables()
     return url
 
 
 def get_board():
     """The class board: PostgreSQL (or any URL) from the secrets, else the SQLite file."""
-    if _secrets_get("connections", "board") is not None:
-        conn = st.connection("board", type="sql")
-        tables_ready(str(conn.engine.url))
+    url = _secrets_get("connections", "board", "url")
+    if url:
+        conn = st.connection("board", type="sql", url=str(url))
+        tables_ready(str(url))
         return ClassBoard(conn.engine)
     return sqlite_board(os.environ.get(DB_ENV) or str(PROJECT_DATA_DIR / "board.sqlite3"))
 
@@ -138,7 +140,8 @@ st.markdown(f"Board **{code}** — everyone who opens this page with `?board={co
             f"that split. The test set stays hidden until the teacher reveals it.")
 try:
     board = get_board()
-except (SQLAlchemyError, OSError, ValueError) as exc:
+except (SQLAlchemyError, OSError, ValueError, ImportError, StreamlitAPIException) as exc:  # a bad URL, no driver
+
     db_failed(exc)
     st.stop()
 

@@ -2,13 +2,12 @@
 import json
 
 import numpy as np
+from conftest import decoded, open_page
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from logreg_core.data import synthetic_dataset
 from logreg_core.pipeline import fit
 from logreg_core.settings import TrainSettings
-
-from conftest import decoded, open_page
 
 PAGE = "pages/evaluate.py"
 
