@@ -80,8 +80,8 @@ def test_submit_shows_the_run_ranked_and_plain(db):
 def test_bad_nicknames_and_too_many_runs_get_one_line(db):
     at = board_page()
     submit(at, "   ")
-    assert [e.value for e in at.error] == ["Not submitted: nickname must hold 1 to 24 visible characters; "
-                                          "got an empty one."]
+    assert [e.value for e in at.error] == [("Not submitted: nickname must hold 1 to 24 visible characters; "
+                                           "got an empty one.")]
     for name in ("a", "b", "c"):
         submit(at, name, iterations=50)
     submit(at, "d", iterations=50)
