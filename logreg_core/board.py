@@ -312,7 +312,10 @@ class ClassBoard:
                 num_iterations=s.num_iterations, scaling=s.scaling, train_accuracy=submission.train_accuracy,
                 validation_accuracy=submission.validation_accuracy, test_accuracy=submission.test_accuracy,
                 dataset=submission.dataset, created=now))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            if key is None:
+                raise RuntimeError("the database did not return the new entry's id")
+            return int(key[0])
 
     def is_revealed(self, code: str) -> bool:
         """True once the teacher revealed the board's test accuracies."""
