@@ -119,6 +119,8 @@ def clear_board(board, code):
 
 
 def entries_frame(entries, revealed):
+    """The board as a table (nicknames stay plain text in a dataframe); a data column if runs used different data."""
+    mixed = len({e.dataset for e in entries}) > 1
     rows = []
     for rank, e in enumerate(entries, start=1):
         row = {"rank": rank, "nickname": e.nickname, "scaling": SCALING_LABELS.get(e.scaling, e.scaling),
@@ -126,6 +128,8 @@ def entries_frame(entries, revealed):
                "validation %": e.validation_accuracy}
         if revealed:
             row["test %"] = e.test_accuracy
+        if mixed:
+            row["data"] = e.dataset
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -149,13 +153,14 @@ except (SQLAlchemyError, OSError, ValueError, ImportError, StreamlitAPIException
 dataset = session.get_dataset()
 with st.form("board_submit", border=True):
     st.markdown(f"**Submit a run** on {dataset.source}")
-    a, b, c, d = st.columns([1.3, 1, 1, 1.2])
+    a, d = st.columns(2)
+    b, c = st.columns(2)
     nickname = a.text_input("Nickname", max_chars=NICKNAME_MAX, key="board_nickname")
+    scaling = d.selectbox("Scaling", SCALINGS, index=1, format_func=lambda s: SCALING_LABELS[s], key="board_scaling")
     rate = b.number_input("Learning rate α", min_value=1e-6, max_value=10.0, value=0.005, step=0.001,
                           format="%g", key="board_rate")
     iterations = c.number_input("Iterations", min_value=1, max_value=MAX_ITERATIONS, value=2000, step=100,
                                 key="board_iterations")
-    scaling = d.selectbox("Scaling", SCALINGS, index=1, format_func=lambda s: SCALING_LABELS[s], key="board_scaling")
     sent = st.form_submit_button("Train and submit", type="primary")
 if sent:
     try:

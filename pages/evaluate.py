@@ -89,9 +89,9 @@ cols = st.columns(2)
 for col, split in zip(cols, SPLITS):
     c = confusions[split]
     with col:
-        fig = figures_eval.confusion_figure(
-            c.matrix, classes, f"{split} set: {c.accuracy * 100:.1f} % right ({c.tn + c.tp} of {c.total})",
-            chosen=chosen[1:] if chosen[0] == split else None)
+        st.markdown(f"#### {split} set: {c.accuracy * 100:.1f} % right")
+        st.caption(f"{c.tn + c.tp} of {c.total} images labelled right at threshold {threshold:.2f}")
+        fig = figures_eval.confusion_figure(c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None)
         event = st.plotly_chart(fig, theme=None, on_select="rerun", selection_mode="points", key=f"eval_cm_{split}",
                                 config={"displayModeBar": False})
         read_selection(split, event)

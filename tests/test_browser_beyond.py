@@ -109,18 +109,22 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 720},
-                                      permissions=["camera"], base_url=server)
-        pg = context.new_page()
-        pg.set_default_timeout(TIMEOUT_MS)
-        yield pg
-        context.close()
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, permissions=["camera"])
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    yield pg
+    context.close()
 
 
 def png(color, shape="ellipse", seed=0):
@@ -234,13 +238,13 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
     assert picker.startswith("test: true cat, predicted non-cat"), picker
     # The threshold slider moves the counts.
-    before = pg.locator(".js-plotly-plot .gtitle").nth(0).text_content()
+    before = pg.locator("h4").filter(has_text="train set").first.inner_text()
     slider = pg.locator('[data-testid="stSlider"] input[type="range"]').first
     slider.focus()
     for _ in range(30):
         slider.press("ArrowRight")
-    pg.wait_for_function("t => document.querySelector('.js-plotly-plot .gtitle')?.textContent !== t", arg=before,
-                         timeout=20_000)
+    pg.wait_for_function("t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))"
+                         "?.innerText !== t", arg=before, timeout=20_000)
     settle(pg)
     assert pg.locator('[data-testid="stSlider"]').first.get_by_text("0.80").count() == 1
     no_exception(pg)
@@ -271,3 +275,27 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     no_exception(pg)
     assert pg.locator("b").filter(has_text="Linus").count() == 0        # never rendered as HTML
     snap(pg, "board-revealed", pg.get_by_role("heading", name="The test set is revealed"))
+
+
+CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMain] label, [data-testid=stMain] button, "
+              "[data-testid=stMain] h1, [data-testid=stMain] h2, [data-testid=stMain] h3')]"
+              ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))")
+
+
+def test_nothing_is_cut_at_150_percent_zoom(browser, server):
+    """1280×720 at 150 % zoom = 853×480 CSS pixels: no label of the three pages ends in "…"."""
+    context = browser.new_context(viewport={"width": 853, "height": 480}, device_scale_factor=1.5)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    try:
+        for path in ("capture", "evaluate", f"board?board={BOARD}"):
+            pg.goto(f"{server}/{path}")
+            settle(pg)
+            if path == "evaluate":
+                pg.get_by_role("button", name="Train a model with the defaults").click()
+                pg.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+                settle(pg)
+            no_exception(pg)
+            assert pg.evaluate(CUT_LABELS) == [], path
+    finally:
+        context.close()

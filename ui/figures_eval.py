@@ -48,7 +48,7 @@ def _axis(title=None, **kw):
     return out
 
 
-def confusion_figure(matrix, classes, title, chosen=None, height=430):
+def confusion_figure(matrix, classes, title=None, chosen=None, height=380):
     """A 2×2 confusion matrix: a heatmap to read, a point per cell to click (Streamlit point selection).
 
     Parameters
@@ -57,10 +57,10 @@ def confusion_figure(matrix, classes, title, chosen=None, height=430):
         Counts, rows = true label, columns = predicted label.
     classes : (str, str)
         Names of label 0 and label 1.
-    title : str
+    title : str or None, default None
     chosen : (int, int) or None, default None
         (true, predicted) of the cell to frame in black.
-    height : int, default 430
+    height : int, default 380
 
     Returns
     -------
@@ -73,8 +73,8 @@ def confusion_figure(matrix, classes, title, chosen=None, height=430):
     matrix = np.asarray(matrix, dtype=np.int64)
     total = max(1, int(matrix.sum()))
     names = [plain(c) for c in classes]
-    cols = [f"predicted {n}" for n in names]
-    rows = [f"true {n}" for n in names]
+    cols = [f"predicted<br>{n}" for n in names]
+    rows = [f"true<br>{n}" for n in names]
     z = [[(1 if t == p else -1) * (0.15 + 0.85 * min(1.0, 2 * matrix[t, p] / total)) for p in (0, 1)]
          for t in (0, 1)]
     xs, ys, text, custom, hover = [], [], [], [], []
@@ -92,7 +92,7 @@ def confusion_figure(matrix, classes, title, chosen=None, height=430):
          "hoverinfo": "skip", "xgap": 4, "ygap": 4,
          "colorscale": [[0.0, WRONG], [0.5, "#ffffff"], [1.0, RIGHT]]},
         {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text, "customdata": custom,
-         "hovertext": hover, "hoverinfo": "text", "textfont": {"size": BASE_FONT + 4, "color": "#111111"},
+         "hovertext": hover, "hoverinfo": "text", "textfont": {"size": BASE_FONT + 1, "color": "#111111"},
          "marker": {"size": 60, "color": "#ffffff", "opacity": 0.01},
          "selected": {"marker": {"opacity": 0.01}}, "unselected": {"marker": {"opacity": 0.01}},
          "showlegend": False},
@@ -105,10 +105,11 @@ def confusion_figure(matrix, classes, title, chosen=None, height=430):
     layout = _layout(title, height, show_legend=False, clickmode="event+select", dragmode=False, hovermode="closest",
                      hoverdistance=-1, shapes=shapes,
                      xaxis=_axis(type="category", categoryorder="array", categoryarray=cols, showgrid=False,
-                                 showline=False, ticks="", fixedrange=True, side="top"),
+                                 showline=False, ticks="", fixedrange=True, side="top", tickangle=0,
+                                 tickfont={"size": BASE_FONT - 2}),
                      yaxis=_axis(type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False,
-                                 showline=False, ticks="", fixedrange=True))
-    layout["margin"].update(l=130, r=20, t=110)
+                                 showline=False, ticks="", fixedrange=True, tickfont={"size": BASE_FONT - 2}))
+    layout["margin"].update(l=75, r=5, t=70 if title else 60)
     return go.Figure(data=data, layout=layout)
 
 
@@ -186,7 +187,7 @@ def board_scatter_figure(nicknames, learning_rates, accuracies, scalings, scalin
                                      "line": {"color": "white", "width": 1.5}}})
     layout = _layout(title, height, xaxis=_axis("learning rate α (log scale)", type="log"),
                      yaxis=_axis(y_title, range=[0, 102]),
-                     legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0, "title": {"text": "scaling: "}})
+                     legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0})
     layout["margin"]["b"] = 130
     return go.Figure(data=data, layout=layout)
 
