@@ -74,6 +74,9 @@ if model.image_shape != dataset.image_shape:
     st.stop()
 classes = tuple(dataset.classes)
 st.caption(f"Model: {description}. Data: {dataset.source}.")
+if tuple(model.classes) != classes:
+    st.warning(f"The model was trained on the classes {model.classes[0]} / {model.classes[1]}, the data set in use "
+               f"has {classes[0]} / {classes[1]}: its label 0 and label 1 are taken as this data set's.")
 p = probabilities(model, dataset)
 y = {"train": dataset.train_y, "test": dataset.test_y}
 
