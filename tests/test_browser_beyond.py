@@ -13,12 +13,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from paths import ROOT
 from PIL import Image, ImageDraw
 
 from logreg_core.board import ClassBoard, Submission, make_engine, sqlite_url
+from logreg_core.data import load_dataset
 from logreg_core.settings import TrainSettings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -218,6 +220,15 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     no_exception(pg)
     snap(pg, "capture", pg.locator("h3").filter(has_text="Label 0"))
     assert "our class photos (captured" in pg.locator('[data-testid="stSidebar"]').inner_text()
+    # The two .h5 files download and read back as the lab's format.
+    saved = []
+    for label in ("Download train .h5", "Download test .h5"):
+        with pg.expect_download() as info:
+            pg.get_by_role("button", name=label).click()
+        saved.append(Path(info.value.path()).read_bytes())
+        settle(pg)
+    again = load_dataset(saved[0], saved[1])
+    assert again.classes == ("non-cat", "cat") and len(again.train_y) + len(again.test_y) == 8
 
     # Back to the default data for the evaluation and the board.
     pg.get_by_role("button", name="Back to the default data").click()
