@@ -24,6 +24,9 @@ navigation = st.navigation([
     st.Page("pages/why_standardize.py", title="Why standardize", icon=":material/balance:",
             url_path="why_standardize"),
     st.Page("pages/math.py", title="Math", icon=":material/functions:", url_path="math"),
+    st.Page("pages/capture.py", title="Capture", icon=":material/photo_camera:", url_path="capture"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:", url_path="evaluate"),
+    st.Page("pages/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),
 ])
 model_slot = render_sidebar()
 try:

@@ -1,0 +1,312 @@
+"""A real browser on the Capture, Evaluate and Class board pages (issue 10), with screenshots for the README.
+
+Debian's Chromium driven by PyPI's playwright (never ``playwright install``); Chromium's fake camera
+stands in for a webcam. The server gets its own board database in a temporary folder and a teacher PIN.
+Screenshots at 1280×720 go to ``docs/`` (``beyond-*.png``). Skipped without Chromium or playwright,
+except under ``CI=true`` where that fails.
+"""
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from paths import ROOT
+from PIL import Image, ImageDraw
+
+from logreg_core.board import ClassBoard, Submission, make_engine, sqlite_url
+from logreg_core.data import load_dataset
+from logreg_core.settings import TrainSettings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DOCS = ROOT / "docs"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+TIMEOUT_MS = 90_000
+PIN = "2468"
+BOARD = "demo-room"
+
+
+def _missing_browser():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not os.path.exists(CHROMIUM):
+        return "Debian's chromium is not installed (apt-get install chromium)"
+    return None
+
+
+_reason = _missing_browser()
+if _reason and os.environ.get("CI") == "true":
+    raise RuntimeError(f"CI needs the browser test: {_reason}")
+pytestmark = [
+    pytest.mark.skipif(_reason is not None, reason=_reason or ""),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed_board(path):
+    """A board with a few runs already on it, as if a class had been at it for a while."""
+    board = ClassBoard(make_engine(sqlite_url(path)), rate_limit=100)
+    board.create_tables()
+    runs = [("Ada", 0.005, "255", 92.7, 72.0), ("Grace", 0.01, "255", 95.1, 68.0), ("Alan", 0.001, "zscore", 90.2, 76.0),
+            ("Edsger", 0.0005, "none", 85.4, 64.0), ("Barbara", 0.002, "zscore", 93.9, 74.0),
+            ("Donald", 0.05, "255", 87.8, 70.0)]
+    for i, (name, rate, scaling, val, test) in enumerate(runs):
+        board.submit(BOARD, f"seed{i}", Submission(name, TrainSettings(learning_rate=rate, scaling=scaling),
+                                                  min(100.0, val + 4), val, test, "synthetic"), now=time.time() - 100)
+    board.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on 127.0.0.1 with its own board file and PIN; stopped by PID, and by itself after 10 min."""
+    db = tmp_path_factory.mktemp("board") / "board.sqlite3"
+    seed_board(db)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
+    env.update(LOGREG_BOARD_DB=str(db), LOGREG_TEACHER_PIN=PIN)
+    cmd = ["timeout", "600", sys.executable, "-m", "streamlit", "run", "dashboard.py",
+           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not answer /_stcore/health within 90 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, permissions=["camera"])
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    yield pg
+    context.close()
+
+
+def png(color, shape="ellipse", seed=0):
+    im = Image.new("RGB", (200, 160), (240 - 20 * seed, 240, 230))
+    d = ImageDraw.Draw(im)
+    box = (40 + 5 * seed, 30, 160, 130)
+    (d.ellipse if shape == "ellipse" else d.rectangle)(box, fill=color)
+    buffer = io.BytesIO()
+    im.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def settle(pg):
+    """Wait until the app's script run is over (and a moment for Plotly to draw)."""
+    pg.wait_for_timeout(300)
+    pg.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
+                         "?.getAttribute('data-test-script-state') === 'notRunning'")
+    pg.wait_for_timeout(400)
+
+
+def no_exception(pg):
+    assert pg.locator('[data-testid="stException"]').count() == 0
+
+
+def go(pg, title):
+    pg.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    settle(pg)
+
+
+def snap(pg, name, locator=None):
+    """A 1280×720 screenshot into docs/, scrolled to ``locator`` if given."""
+    if locator is not None:
+        locator.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        pg.wait_for_timeout(300)
+    DOCS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(DOCS / f"beyond-{name}.png"))
+
+
+def photo_input(pg):
+    return pg.locator('[data-testid="stMain"] [data-testid="stFileUploader"]').filter(
+        has_text="Photos of").locator('input[type="file"]').first
+
+
+def heading_count(pg, label):
+    text = pg.locator("h3").filter(has_text=f"Label {label} =").first.inner_text()
+    return int(text.split(":")[1].split("photo")[0])
+
+
+def test_capture_evaluate_board_in_the_browser(page, server):
+    pg = page
+    pg.goto(f"{server}/capture")
+    pg.get_by_role("heading", name="Capture").first.wait_for()
+    settle(pg)
+    no_exception(pg)
+
+    # The camera (Chromium's fake one): each click on "Take Photo" adds one photo to the chosen class.
+    take = pg.locator('[data-testid="stCameraInput"] button').filter(has_text="Take Photo")
+    for expected in (1, 2):
+        take.first.wait_for()
+        pg.wait_for_timeout(800)         # the stream starts
+        take.first.click()
+        pg.wait_for_function(
+            "n => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Label 0') "
+            "&& h.innerText.includes(': ' + n + ' photo'))", arg=expected)
+        settle(pg)
+    assert pg.get_by_text("shrunk and stored in", exact=False).count() == 1
+
+    # Files: three per class and one broken file, refused with one line while the rest go in.
+    pg.get_by_role("tab", name="Add photo files").click()
+    upload = photo_input(pg)
+    upload.set_input_files([{"name": f"ball{i}.png", "mimeType": "image/png", "buffer": png((30, 90, 200), seed=i)}
+                            for i in range(3)] + [{"name": "broken.jpg", "mimeType": "image/jpeg",
+                                                   "buffer": b"\xff\xd8\xff not a photo"}])
+    pg.locator('[data-testid="stAlert"]').filter(has_text="broken.jpg").first.wait_for()
+    settle(pg)
+    assert heading_count(pg, 0) == 5
+    pg.locator('[data-testid="stRadio"] label').filter(has_text="label 1 = cat").first.click()
+    settle(pg)
+    upload = photo_input(pg)
+    upload.set_input_files([{"name": f"box{i}.png", "mimeType": "image/png",
+                             "buffer": png((220, 120, 30), "box", seed=i)} for i in range(4)])
+    pg.wait_for_function("() => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Label 1') "
+                         "&& h.innerText.includes(': 4 photos'))")
+    settle(pg)
+    pg.get_by_role("button", name="Remove", exact=True).last.click()          # a bad one goes
+    settle(pg)
+    assert heading_count(pg, 1) == 3
+    pg.get_by_role("button", name="Train on them", exact=False).click()
+    pg.get_by_text("is the data set in use", exact=False).first.wait_for()
+    settle(pg)
+    no_exception(pg)
+    snap(pg, "capture", pg.locator("h3").filter(has_text="Label 0"))
+    assert "our class photos (captured" in pg.locator('[data-testid="stSidebar"]').inner_text()
+    # The two .h5 files download and read back as the lab's format.
+    saved = []
+    for label in ("Download train .h5", "Download test .h5"):
+        with pg.expect_download() as info:
+            pg.get_by_role("button", name=label).click()
+        saved.append(Path(info.value.path()).read_bytes())
+        settle(pg)
+    again = load_dataset(saved[0], saved[1])
+    assert again.classes == ("non-cat", "cat") and len(again.train_y) + len(again.test_y) == 8
+
+    # Back to the default data for the evaluation and the board.
+    pg.get_by_role("button", name="Back to the default data").click()
+    settle(pg)
+
+    go(pg, "Evaluate")
+    pg.get_by_role("button", name="Train a model with the defaults").click()
+    pg.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    settle(pg)
+    no_exception(pg)
+    # Click the test matrix's "true 1, predicted 0" cell: the picker follows.
+    test_chart = pg.locator(".js-plotly-plot").nth(1)
+    test_chart.scroll_into_view_if_needed()
+    pg.wait_for_timeout(300)
+    box = test_chart.locator(".scatterlayer .point").nth(2).bounding_box()
+    pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(pg)
+    picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
+    assert picker.startswith("test: true cat, predicted non-cat"), picker
+    # The threshold slider moves the counts.
+    before = pg.locator("h4").filter(has_text="train set").first.inner_text()
+    slider = pg.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    for _ in range(30):
+        slider.press("ArrowRight")
+    pg.wait_for_function("t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))"
+                         "?.innerText !== t", arg=before, timeout=20_000)
+    settle(pg)
+    assert pg.locator('[data-testid="stSlider"]').first.get_by_text("0.80").count() == 1
+    no_exception(pg)
+    snap(pg, "evaluate", pg.get_by_role("heading", name="Confusion matrices"))
+
+    # The board: seeded runs, one more from this browser (its nickname shown as text), then the teacher reveals.
+    pg.goto(f"{server}/board?board={BOARD}")
+    pg.get_by_role("heading", name="Class board").first.wait_for()
+    settle(pg)
+    pg.get_by_label("Nickname").fill("<b>Linus</b>")
+    pg.get_by_role("button", name="Train and submit").click()
+    pg.get_by_text("Submitted: train", exact=False).first.wait_for()
+    settle(pg)
+    pg.get_by_text("7 runs", exact=False).first.wait_for()
+    no_exception(pg)
+    snap(pg, "board", pg.get_by_role("heading", name="Ranking by validation accuracy", exact=False))
+
+    pg.get_by_text("Teacher tools", exact=True).first.click()
+    settle(pg)
+    pg.get_by_label("Teacher PIN").fill("0000")
+    pg.get_by_role("button", name="Unlock").click()
+    pg.locator('[data-testid="stAlert"]').filter(has_text="Wrong PIN").first.wait_for()
+    pg.get_by_label("Teacher PIN").fill(PIN)
+    pg.get_by_role("button", name="Unlock").click()
+    pg.get_by_role("button", name="Reveal the test accuracies").click()
+    pg.get_by_role("heading", name="The test set is revealed").first.wait_for()
+    settle(pg)
+    no_exception(pg)
+    assert pg.locator("b").filter(has_text="Linus").count() == 0        # never rendered as HTML
+    snap(pg, "board-revealed", pg.get_by_role("heading", name="The test set is revealed"))
+
+
+CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMain] label, [data-testid=stMain] button, "
+              "[data-testid=stMain] h1, [data-testid=stMain] h2, [data-testid=stMain] h3')]"
+              ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))")
+
+
+def test_nothing_is_cut_at_150_percent_zoom(browser, server):
+    """1280×720 at 150 % zoom = 853×480 CSS pixels: no label of the three pages ends in "…"."""
+    context = browser.new_context(viewport={"width": 853, "height": 480}, device_scale_factor=1.5)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    try:
+        for path in ("capture", "evaluate", f"board?board={BOARD}"):
+            pg.goto(f"{server}/{path}")
+            settle(pg)
+            if path == "evaluate":
+                pg.get_by_role("button", name="Train a model with the defaults").click()
+                pg.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+                settle(pg)
+            no_exception(pg)
+            assert pg.evaluate(CUT_LABELS) == [], path
+    finally:
+        context.close()
