@@ -1,19 +1,27 @@
 """Logistic regression as a one-neuron network — the classroom dashboard.
 
 Run with ``streamlit run dashboard.py``. This file only routes: it sets up the
-page, finishes runs a Stop left behind, draws the data-set sidebar and runs
-the chosen page from ``pages/``.
+page, takes a shared lesson from the URL, finishes runs a Stop left behind,
+draws the data-set sidebar and runs the chosen page from ``pages/``.
 """
 import streamlit as st
 
-from ui import session
+from ui import lesson, session
 from ui.sidebar import model_note, render_sidebar
 
-st.set_page_config(page_title="Logistic regression lab", page_icon="🧠", layout="wide")
-# Less empty space above the title: on a projector every line counts.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+lesson.load_from_url()
+presenting = lesson.presenting()
+st.set_page_config(page_title="Logistic regression lab", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
+# Less empty space above the title: on a projector every line counts. Presentation mode: larger text,
+# tighter gaps between controls.
+CSS = "[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}"
+if presenting:
+    CSS += ("html{font-size:19px} [data-testid='stMainBlockContainer']{padding-left:1.2rem;padding-right:1.2rem}"
+            " [data-testid='stVerticalBlock']{gap:0.55rem}")
+st.html(f"<style>{CSS}</style>")
 
-# A Stop (or leaving a page) interrupts training mid-way: keep those runs, marked as stopped.
+# A Stop (or leaving a page) interrupts training mid-way: keep those runs where the chart showed them.
 session.freeze_interrupted_runs()
 
 navigation = st.navigation([
@@ -24,9 +32,13 @@ navigation = st.navigation([
     st.Page("pages/why_standardize.py", title="Why standardize", icon=":material/balance:",
             url_path="why_standardize"),
     st.Page("pages/math.py", title="Math", icon=":material/functions:", url_path="math"),
-])
+], position="top")
 model_slot = render_sidebar()
+warning = st.session_state.pop(lesson.URL_WARNING_KEY, None)
+if warning:
+    st.warning(warning)
 try:
     navigation.run()
 finally:
     model_note(model_slot)   # after the page: a model trained just now is already named
+    lesson.write_url()       # the lesson stays in the address bar on every page

@@ -22,7 +22,6 @@ def thumbnails(images, labels, classes, indices, target_px=192):
     return thumbs, captions
 
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Data: pictures become numbers")
 dataset = session.get_dataset()
 h, w, c = dataset.image_shape

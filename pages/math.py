@@ -61,7 +61,6 @@ m = X.shape[1]
 for key, value in zip(W_KEYS + (B_KEY, ALPHA_KEY), DEFAULT_W + (DEFAULT_B, 1.0)):
     st.session_state.setdefault(key, value)
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("The math of one neuron, with live numbers")
 st.markdown(
     f"A tiny data set: **{N_FEATURES} features × {m} examples** (one example per column of X, as in the course), "

@@ -180,7 +180,6 @@ def offer_training(label, key):
         st.rerun()
 
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Predict")
 st.markdown("Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which "
             "pixels pushed it there.")

@@ -74,7 +74,7 @@ def show_weights(batch_ids, dataset):
         play = st.button("▶ Play", key="weights_play", help="Step through the snapshots from iteration 0.")
 
     if runs[0].image_shape != dataset.image_shape or runs[0].dataset_source != dataset.source:
-        classes = runs[0].extra.get("classes", ("label 0", "label 1"))
+        classes = runs[0].classes
         st.caption(f"Trained on **{runs[0].dataset_source}** (images {'×'.join(map(str, runs[0].image_shape))}; "
                    f"label 0 = {classes[0]}, label 1 = {classes[1]}).")
 
@@ -96,7 +96,6 @@ def show_weights(batch_ids, dataset):
 
 
 # ---------------------------------------------------------------------------
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Weights: what the neuron looks for")
 dataset = session.get_dataset()
 st.markdown(

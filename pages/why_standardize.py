@@ -60,7 +60,6 @@ def status_message(name, result, limit, optimal_cost):
                icon=":material/check_circle:")
 
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Why standardize the inputs?")
 st.markdown(
     "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "

@@ -6,6 +6,8 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ui import router
+
 #: The app, resolved against the test files' folder (AppTest's rule).
 DASHBOARD = "../dashboard.py"
 
@@ -25,14 +27,13 @@ def router_every_run(monkeypatch):
 
     A folder named pages/ beside the main script puts Streamlit in its old
     pages-folder mode until st.navigation first runs in the process; the real
-    server then stays out of it. AppTest resets the mode before every run, so
-    from the second run on it would run the page file alone (no router, no
-    sidebar), and ui.session.ensure_router() would reroute it at the cost of a
-    button click. Keep the mode off, like the server after its first run.
+    server then stays out of it (ui.router). AppTest resets the mode before
+    every run, so from the second run on it would run the page file alone (no
+    router, no sidebar). Keep the mode off, like the server after its first run.
     """
     def init(self, *args, **kwargs):
         ORIGINAL_PAGES_MANAGER_INIT(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        router.leave_pages_directory_mode(rerun=False)
 
     monkeypatch.setattr(PagesManager, "__init__", init)
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from logreg_core.compare import (RunRecord, best_index, costs_csv, paced_target, run_status, snapshot_at,
+from logreg_core.compare import (RunRecord, costs_csv, default_run_index, paced_target, run_status, snapshot_at,
                                  summarize)
 from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
 from logreg_core.preprocess import flatten
@@ -14,14 +14,14 @@ from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent
 
 
-def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
+def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0, scaling="255"):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(30, 12))
     Y = (X[0] > 0).astype(float)
     X_test = rng.normal(size=(30, 5))
     Y_test = (X_test[0] > 0).astype(float)
     return GradientDescent(X, Y, TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every,
-                                               method=method), X_test, Y_test)
+                                               method=method, scaling=scaling), X_test, Y_test)
 
 
 def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
@@ -46,15 +46,27 @@ def test_a_finished_run_is_done_and_summarized():
     assert run_status(small_run()) == "running"
 
 
-def test_best_index_prefers_test_accuracy_and_skips_diverged_runs():
-    runs = [small_run(lr=lr).run() for lr in (0.001, 0.5)]
-    keys = [(s["test_accuracy"], s["train_accuracy"], -s["cost"]) for s in map(summarize, runs)]
-    assert best_index(runs) == max(range(len(runs)), key=keys.__getitem__)
-    diverged = RunRecord.from_run(runs[1])
+def test_default_run_is_the_course_run_whatever_the_accuracies():
+    runs = [small_run(lr=lr, scaling=sc).run() for lr, sc in ((0.5, "none"), (0.001, "255"), (0.005, "255"))]
+    assert default_run_index(runs) == 2                         # /255 at the course's α, not the best-scoring
+    diverged = RunRecord.from_run(runs[2])
     diverged = RunRecord(diverged.settings, diverged.costs, diverged.snapshots, diverged.iteration, True, False,
                          diverged.method, diverged.w, diverged.b)
-    assert best_index([diverged, runs[0]]) == 1
-    assert best_index([diverged]) is None
+    assert default_run_index([runs[0], runs[1], diverged]) == 1
+    assert default_run_index([runs[0], diverged]) == 0
+    assert default_run_index([diverged]) is None
+
+
+def test_a_run_frozen_where_the_screen_was_ends_there():
+    run = small_run()
+    run.step(20)
+    seen = run.current_snapshot()
+    run.step(15)                                                # trained on after the last frame shown
+    record = RunRecord.from_run(run, at=seen)
+    assert record.iteration == 20 and record.stopped and len(record.costs) == 20
+    assert record.snapshots[-1].iteration == 20 and record.b == seen.b
+    np.testing.assert_array_equal(record.w, seen.w)
+    assert run_status(record) == "stopped" and summarize(record)["iteration"] == 20
 
 
 def test_costs_csv_has_one_column_per_run_and_blank_cells_for_shorter_runs():
