@@ -13,7 +13,6 @@ import streamlit as st
 
 from logreg_core.gradcheck import gradient_check
 from logreg_core.model import forward_backward, propagate
-from ui import session
 from ui.figures import sigmoid_figure
 
 SEED = 7

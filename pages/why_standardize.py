@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from logreg_core.linear_demo import compare_standardization
-from ui import session
 from ui.figures import cost_contour_figure, cost_curves_figure, linear_data_figure
 
 STEP_SIZES = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,

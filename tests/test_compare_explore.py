@@ -6,8 +6,15 @@ import math
 import numpy as np
 import pytest
 
-from logreg_core.compare import (RunRecord, costs_csv, default_run_index, paced_target, run_status, snapshot_at,
-                                 summarize)
+from logreg_core.compare import (
+    RunRecord,
+    costs_csv,
+    default_run_index,
+    paced_target,
+    run_status,
+    snapshot_at,
+    summarize,
+)
 from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
 from logreg_core.preprocess import flatten
 from logreg_core.settings import TrainSettings
