@@ -12,10 +12,14 @@ from ui.sidebar import model_note, render_sidebar
 lesson.load_from_url()
 presenting = lesson.presenting()
 st.set_page_config(page_title="Logistic regression lab", page_icon="🧠", layout="wide",
-                   initial_sidebar_state="collapsed" if presenting else "auto")
+                   initial_sidebar_state="collapsed")   # the page gets the whole projector
 # Less empty space above the title: on a projector every line counts. Presentation mode: larger text,
 # tighter gaps between controls.
-CSS = "[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}"
+CSS = ("[data-testid='stMainBlockContainer']{padding:3.4rem 1.6rem 2rem 1.6rem}"
+       " h1{font-size:2.1rem !important} h2{font-size:1.7rem !important}"
+       # A button or widget label wraps instead of being cut to "…" (a projector is narrow at 150 %).
+       " button [data-testid='stMarkdownContainer'], [data-testid='stWidgetLabel'] *{white-space:normal !important;"
+       "text-overflow:clip !important}")
 if presenting:
     CSS += ("html{font-size:19px} [data-testid='stMainBlockContainer']{padding-left:1.2rem;padding-right:1.2rem}"
             " [data-testid='stVerticalBlock']{gap:0.55rem}")
@@ -24,9 +28,18 @@ st.html(f"<style>{CSS}</style>")
 # A Stop (or leaving a page) interrupts training mid-way: keep those runs where the chart showed them.
 session.freeze_interrupted_runs()
 
+
+
+def home():
+    """The app's root: open Train, at its own address (the default page would be served only at "/")."""
+    st.switch_page(TRAIN, query_params=st.query_params.to_dict())
+
+
+TRAIN = st.Page("pages/train.py", title="Train", icon=":material/show_chart:", url_path="train")
 navigation = st.navigation([
+    st.Page(home, title="Start", url_path="start", default=True, visibility="hidden"),
     st.Page("pages/data.py", title="Data", icon=":material/photo_library:", url_path="data"),
-    st.Page("pages/train.py", title="Train", icon=":material/show_chart:", url_path="train", default=True),
+    TRAIN,
     st.Page("pages/weights.py", title="Weights", icon=":material/grid_on:", url_path="weights"),
     st.Page("pages/predict.py", title="Predict", icon=":material/image_search:", url_path="predict"),
     st.Page("pages/why_standardize.py", title="Why standardize", icon=":material/balance:",

@@ -29,6 +29,8 @@ MIN_STEP_SECONDS = 0.03        # … but training always gets at least this long
 NORMAL_SECONDS = 1.5           # a comparison takes at least this long, so the curves are seen growing
 STEP_CHUNK = 10                # iterations per step() call between checks of the clock
 LIVE_MAX_POINTS = 60           # points per cost curve in a live frame (the final chart has them all)
+#: Short pill labels: three pills must fit a narrow column (the help and the legend give the long names).
+SHORT_SCALING = {"none": "raw", "255": "/ 255", "zscore": "z-score"}
 SETTING_KEYS = ("train_mode", "train_iterations", "train_rate", "train_scalings", "train_rates",
                 "train_rate_scaling")
 
@@ -216,17 +218,10 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
     return runs, {"frames": frames, "seconds": seconds, "runs": len(runs), "first_frame": first_frame}
 
 
-def show_notes(batch_ids, shown, runs, dataset, training):
-    """Above the chart: which comparison, stopped or diverged runs, data set mismatch."""
-    if len(batch_ids) > 1:
-        st.selectbox("Comparison shown", list(reversed(batch_ids)), key=session.SHOWN_KEY,
-                     format_func=session.batch_labels(batch_ids).get)
+def show_notes(shown, runs, dataset):
+    """Above the chart: stopped or diverged runs, data set mismatch."""
     if runs[0].dataset_source != dataset.source:
         st.caption(f"These runs were trained on **{runs[0].dataset_source}**, not on the data set in use now.")
-    stats = st.session_state.get("train_stats")
-    if stats and training:
-        st.caption(f"Trained {stats['runs']} runs in {stats['seconds']:.1f} s; first curve "
-                   f"{stats['first_frame']:.2f} s after the click.")
     record = session.comparison(shown)
     if st.session_state.get(session.STOPPED_KEY) == shown:
         if record is not None and len(runs) < len(record.planned):
@@ -255,26 +250,20 @@ def show_use_and_download(runs, shown):
     current = next((tr.name for tr in usable if tr.model is model), None)
     if st.session_state.get("train_pick") not in labels:
         st.session_state["train_pick"] = current or names[0]
-    c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-    with c1:
-        pick = st.selectbox("Run", names, format_func=labels.get, key="train_pick")
+    pick = st.selectbox("Run for Predict", names, format_func=labels.get, key="train_pick")
     chosen = next(tr for tr in usable if tr.name == pick)
-    with c2:
-        st.button("Use on Predict", key="train_use", width="stretch", disabled=chosen.model is model,
-                  on_click=session.use_for_predictions, args=(chosen,),
-                  help="The Predict page keeps this run until you pick another or upload a model.")
-    c3, c4 = st.columns(2)
-    with c3:
-        settings = chosen.run.settings
-        st.download_button("Model (.npz)", data=partial(model_to_bytes, chosen.model), icon=":material/download:",
-                           file_name=f"model_{settings.scaling}_lr{settings.learning_rate:g}.npz",
-                           mime="application/octet-stream", key="train_download_model", on_click="ignore",
-                           width="stretch")
-    with c4:
-        st.download_button("Costs (.csv)", icon=":material/download:",
-                           data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
-                           file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
-                           key="train_download_costs", on_click="ignore", width="stretch")
+    st.button("Use on Predict", key="train_use", width="stretch", disabled=chosen.model is model,
+              on_click=session.use_for_predictions, args=(chosen,),
+              help="The Predict page keeps this run until you pick another or upload a model.")
+    settings = chosen.run.settings
+    st.download_button("Model (.npz)", data=partial(model_to_bytes, chosen.model), icon=":material/download:",
+                       file_name=f"model_{settings.scaling}_lr{settings.learning_rate:g}.npz",
+                       mime="application/octet-stream", key="train_download_model", on_click="ignore",
+                       width="stretch")
+    st.download_button("Costs (.csv)", icon=":material/download:",
+                       data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
+                       file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
+                       key="train_download_costs", on_click="ignore", width="stretch")
 
 
 def controls(presenting):
@@ -291,8 +280,9 @@ def controls(presenting):
         if mode == MODES[0]:
             with c2:
                 rate_text = st.text_input("Rate α", key="train_rate", help="Any number > 0; try 1e-6 … 1000.")
-            scalings = st.pills("Scalings", SCALINGS, selection_mode="multi", format_func=SCALING_LABELS.get,
-                                key="train_scalings")
+            scalings = st.pills("Scalings", SCALINGS, selection_mode="multi", format_func=SHORT_SCALING.get,
+                                key="train_scalings",
+                                help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)")
             if not scalings:
                 raise ValueError("pick at least one pixel scaling")
             specs = session.scaling_specs(scalings, parse_rate(rate_text), iterations)
@@ -313,16 +303,14 @@ def controls(presenting):
         clicked = st.button("▶ Train", type="primary", key="train_go", disabled=specs is None, width="stretch")
     with b2:
         stop_slot = st.empty()
-    st.button("Course: α 0.01 / 0.001 / 0.0001", key="train_preset", on_click=apply_course_preset,
+    st.button("Course: 3 rates", key="train_preset", icon=":material/school:", on_click=apply_course_preset,
               width="stretch", help="The course's table: three learning rates, 1500 iterations, "
                                     "for the scaling chosen here. Fills them in and trains at once.")
     t1, t2 = st.columns(2)
     with t1:
-        log_y = st.toggle("Log cost", value=True, key="train_log",
-                          help="Raw pixels make the cost jump to huge values; a log axis shows every run.")
+        log_y = st.toggle("Log cost", value=True, key="train_log")
     with t2:
-        slow = st.toggle("Slow", value=False, key="train_slow",
-                         help="Slow motion for the projector: spread the training over the seconds chosen below.")
+        slow = st.toggle("Slow", value=False, key="train_slow")
     slow_seconds = 0
     if slow:
         slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5,
@@ -335,13 +323,12 @@ def controls(presenting):
 
 # ---------------------------------------------------------------------------
 presenting = lesson.presenting()
-st.markdown("## Train the one-neuron network")
-if not presenting:
-    st.caption("Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and takes gradient-descent steps on the "
-               "training set: how do the pixel scaling and the learning rate change the cost curve?")
+st.markdown("## Train the one-neuron network", help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
+            "takes gradient-descent steps on the training set: how do the pixel scaling and the learning rate "
+            "change the cost curve?")
 
 dataset = session.get_dataset()
-left, right = st.columns([1, 2.7], gap="medium")
+left, right = st.columns([1.15, 2.85], gap="small")
 with left:
     specs, mode, log_y, slow_seconds, clicked, stop_slot = controls(presenting)
 requested = bool(st.session_state.pop("train_requested", False))
@@ -371,9 +358,17 @@ else:
     shown = st.session_state[session.SHOWN_KEY]
     runs = session.batch_runs(shown)
     with slots["notes"].container():
-        show_notes(batch_ids, shown, runs, dataset, training)
+        show_notes(shown, runs, dataset)
     draw(slots, runs, log_y, presenting=presenting)
+    stats = st.session_state.get("train_stats")
+    if stats and training:
+        with right:
+            st.caption(f"Trained {stats['runs']} runs in {stats['seconds']:.1f} s; the first curve was sent "
+                       f"{stats['first_frame']:.2f} s after the click.")
     with left:
+        if len(batch_ids) > 1:
+            st.selectbox("Comparison shown", list(reversed(batch_ids)), key=session.SHOWN_KEY,
+                         format_func=session.batch_labels(batch_ids).get)
         show_use_and_download(runs, shown)
         with st.expander("Forget runs"):
             st.caption(f"{len(session.get_runs())} runs are kept for this session (the latest "

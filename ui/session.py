@@ -315,10 +315,14 @@ def snapshot_interval(num_iterations, snapshots=20):
     return max(1, int(num_iterations) // snapshots) if isinstance(num_iterations, int) else 100
 
 
+#: Run labels in a comparison of scalings: short, so a legend of three fits one line on a projector.
+RUN_LABELS = {"none": "raw 0–255", "255": "pixels / 255", "zscore": "z-score"}
+
+
 def scaling_specs(scalings, learning_rate, num_iterations):
     """Specs comparing pixel scalings at one learning rate (raises ValueError for bad settings)."""
     every = snapshot_interval(num_iterations)
-    return [RunSpec(SCALING_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
+    return [RunSpec(RUN_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
                                                     scaling=s, snapshot_every=every))
             for s in scalings]
 

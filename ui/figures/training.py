@@ -14,8 +14,8 @@ LN2 = math.log(2.0)
 #: Width of a live training frame until Streamlit measures the column (see :func:`training_figure`).
 LIVE_WIDTH = 900
 #: Height of the chart: fits a 720-px projector under the page title; taller in presentation mode.
-TRAINING_HEIGHT = 430
-TRAINING_HEIGHT_PRESENTING = 470
+TRAINING_HEIGHT = 350
+TRAINING_HEIGHT_PRESENTING = 400
 
 
 def _status_suffix(status, iterations):
@@ -35,7 +35,7 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
     data, shapes, annotations, off_chart = [], [hline(LN2, axis=xa, yaxis=ya)], [], 0
     annotations.append(dict(xref=f"{xa} domain", yref=ya, x=1, y=math.log10(LN2) if log_y else LN2,
                             xanchor="right", yanchor="bottom", showarrow=False,
-                            text="ln 2 ≈ 0.693 = cost at w = 0, b = 0",
+                            text="ln 2 = cost at the start",
                             font=dict(size=BASE_FONT - 3, color="#444444")))
     low_hit, drawn = False, []
     for k, (name, costs) in enumerate(zip(names, arrays)):
@@ -75,7 +75,7 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
         # One label per power of ten when the curves span decades; else also 2× and 5× (no 3, 4, 6… clutter).
         values = np.concatenate(drawn + [np.array([LN2])])
         decades = math.log10(float(np.max(values)) / float(np.min(values)))
-        yaxis = axis(title="cost (log scale)", type="log", exponentformat="power", dtick=1 if decades > 1.5 else "D2")
+        yaxis = axis(title="cost (log scale)", type="log", exponentformat="power", dtick=(2 if decades > 6 else 1) if decades > 1.5 else "D2")
     else:
         yaxis = axis(title="cost", type="linear",
                       range=[0, cap if cap is not None else max(max(peaks, default=0.0), LN2) * 1.08])
@@ -173,9 +173,9 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
     axes["xaxis2"].update(axis(title="iteration", range=x_range, scale=scale))
     axes["yaxis2"].update(acc[3])
     lay = layout(None, height, scale=scale, shapes=cost[1] + acc[1], annotations=titles + cost[2] + acc[2],
-                 uirevision="training", legend=dict(orientation="h", yanchor="bottom", y=1.09, xanchor="left",
+                 uirevision="training", legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left",
                                                     x=0, font=dict(size=round(BASE_FONT * scale))), **axes)
-    lay["margin"].update(t=90, r=15, l=70, b=60)
+    lay["margin"].update(t=72, r=15, l=70, b=55)
     if frame is not None:
         lay["meta"] = {"frame": int(frame)}
         # Streamlit keeps a chart hidden until its layout has a width, and gives each changed chart a
