@@ -172,7 +172,10 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
     axes["yaxis"].update(cost[3])
     axes["xaxis2"].update(axis(title="iteration", range=x_range, scale=scale))
     axes["yaxis2"].update(acc[3])
-    lay = layout(None, height, scale=scale, shapes=cost[1] + acc[1], annotations=titles + cost[2] + acc[2],
+    # A live frame keeps only the panel titles: every annotation and shape costs the browser time per frame.
+    live = frame is not None
+    lay = layout(None, height, scale=scale, shapes=[] if live else cost[1] + acc[1],
+                 annotations=titles if live else titles + cost[2] + acc[2],
                  uirevision="training", legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left",
                                                     x=0, font=dict(size=round(BASE_FONT * scale))), **axes)
     lay["margin"].update(t=72, r=15, l=70, b=55)
