@@ -206,7 +206,7 @@ def show_mistakes(model, dataset):
     positive, negative = dataset.classes[1], dataset.classes[0]
     found = find_mistakes(model, dataset.test_x, dataset.test_y)
     p, fp, fn = found.probabilities, found.false_positives, found.false_negatives
-    st.markdown(f"Test accuracy **{found.accuracy:.1f} %** on {len(p)} test images of {dataset.source}.")
+    st.markdown(f"Test accuracy **{found.accuracy:.2f} %** on {len(p)} test images of {dataset.source}.")
     st.markdown(f"##### False positives: said *{positive}*, really *{negative}* ({len(fp)})")
     if len(fp):
         show_gallery(dataset.test_x[fp], p[fp], positive)

@@ -15,7 +15,8 @@ from logreg_core.compare import (
     snapshot_at,
     summarize,
 )
-from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
+from logreg_core.explore import (class_counts, flat_index, flatten_walkthrough, majority_baseline, pixel_histograms,
+                                 sample_indices)
 from logreg_core.preprocess import flatten
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent
@@ -126,3 +127,11 @@ def test_pixel_histograms_standardize_per_feature_on_the_training_set():
     for h in hists.values():
         assert int(h["counts"].sum()) + h["below"] + h["above"] == total
     assert math.isclose(hists["255"]["mean"] * 255, hists["none"]["mean"], rel_tol=1e-12)
+
+
+def test_the_majority_baseline_is_chosen_on_train_and_scored_on_both_splits():
+    base = majority_baseline(np.array([0, 0, 0, 1]), np.array([1, 1, 0]))
+    assert base.label == 0 and base.train_accuracy == 75.0 and base.test_accuracy == pytest.approx(100 / 3)
+    assert majority_baseline(np.array([1, 1, 0]), np.array([], dtype=int)).label == 1
+    with pytest.raises(ValueError, match="at least one label"):
+        majority_baseline(np.array([]), np.array([1]))
