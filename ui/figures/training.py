@@ -75,7 +75,8 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
         # One label per power of ten when the curves span decades; else also 2× and 5× (no 3, 4, 6… clutter).
         values = np.concatenate(drawn + [np.array([LN2])])
         decades = math.log10(float(np.max(values)) / float(np.min(values)))
-        yaxis = axis(title="cost (log scale)", type="log", exponentformat="power", dtick=(2 if decades > 6 else 1) if decades > 1.5 else "D2")
+        dtick = (2 if decades > 6 else 1) if decades > 1.5 else "D2"
+        yaxis = axis(title="cost (log scale)", type="log", exponentformat="power", dtick=dtick)
     else:
         yaxis = axis(title="cost", type="linear",
                       range=[0, cap if cap is not None else max(max(peaks, default=0.0), LN2) * 1.08])
