@@ -47,9 +47,10 @@ navigation = st.navigation([
     st.Page("pages/math.py", title="Math", icon=":material/functions:", url_path="math"),
 ], position="top")
 model_slot = render_sidebar()
-warning = st.session_state.pop(lesson.URL_WARNING_KEY, None)
-if warning:
-    st.warning(warning)
+if navigation.title != "Start":        # the start page only switches to Train: say it there
+    warning = st.session_state.pop(lesson.URL_WARNING_KEY, None)
+    if warning:
+        st.warning(warning)
 try:
     navigation.run()
 finally:

@@ -315,15 +315,14 @@ def controls(presenting):
     if slow:
         slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5,
                                         key="train_slow_seconds")
-    if not presenting:
-        st.button("Reset to defaults", key="train_reset", on_click=lesson.reset, type="tertiary",
-                  help="Every setting back to its default; the address bar follows.")
+    st.button("Reset to defaults", key="train_reset", on_click=lesson.reset, type="tertiary",
+              help="Every setting back to its default; the address bar follows.")
     return specs, ("scalings" if mode == MODES[0] else "rates"), log_y, slow_seconds, clicked, stop_slot
 
 
 # ---------------------------------------------------------------------------
 presenting = lesson.presenting()
-st.markdown("## Train the one-neuron network", help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
+st.title("Train the one-neuron network", help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
             "takes gradient-descent steps on the training set: how do the pixel scaling and the learning rate "
             "change the cost curve?")
 

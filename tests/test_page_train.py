@@ -1,0 +1,174 @@
+"""AppTest of the Train page: live training, comparisons, Stop, diverged runs, settings."""
+import json
+import math
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
+                      png_bytes, texts)
+from logreg_core.compare import RunRecord
+from logreg_core.data import synthetic_dataset
+from logreg_core.pipeline import start_training
+from logreg_core.settings import TrainSettings
+from ui.session import RUN_LABELS, RunInfo, TrainedRun
+
+LN2 = math.log(2.0)
+
+def test_train_page_is_the_default_and_says_there_are_no_runs():
+    at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
+    assert "Train" in at.title[0].value
+    assert any("No runs yet" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_training_draws_one_curve_per_scaling_from_ln2_and_keeps_runs_across_pages():
+    at = open_page("pages/train.py")
+    at.button(key="train_go").click().run()
+    ok(at)
+    spec = cost_chart(at)
+    curves = lines(spec)
+    assert [c["name"] for c in curves] == ["raw pixels (0–255)", "pixels / 255", "z-score (standardized)"]
+    for c in curves:
+        y = decoded(c["y"])
+        assert y.size == 2000 and np.all(np.isfinite(y))
+        assert y[0] == pytest.approx(LN2, abs=1e-12)
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    table = at.dataframe[0].value
+    assert len(table) == 3 and set(table["status"]) == {"done"}
+    assert (table["iterations"] == 2000).all()
+    model, description = at.session_state["model"]
+    assert model is not None and "comparison #1" in description
+    assert len(at.get("download_button")) == 2
+    # Linear axis: raw pixels explode, so the axis is capped and the curve is announced as off the chart.
+    at.toggle(key="train_log").set_value(False).run()
+    spec = ok(at) and cost_chart(at)
+    assert spec["layout"]["yaxis"]["type"] == "linear"
+    assert any("off the chart" in a["text"] for a in spec["layout"]["annotations"])
+    # Switching pages keeps the runs.
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/train.py").run()
+    ok(at)
+    assert len(lines(cost_chart(at))) == 3
+
+
+def test_course_learning_rates_preset_gives_three_curves_and_a_table():
+    at = open_page("pages/train.py")
+    at.number_input(key="train_iterations").set_value(300).run()
+    at.radio(key="train_mode").set_value("Compare learning rates").run()
+    at.button(key="train_preset").click().run()
+    ok(at)
+    curves = lines(cost_chart(at))
+    assert [c["name"] for c in curves] == ["α = 0.01", "α = 0.001", "α = 0.0001"]
+    assert all(decoded(c["y"])[0] == pytest.approx(LN2, abs=1e-12) for c in curves)
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["α = 0.01", "α = 0.001", "α = 0.0001"]
+    gap = table["train accuracy (%)"] - table["test accuracy (%)"]
+    assert np.allclose(table["gap train − test"], gap)
+    assert at.text_input(key="train_rates").value == "0.01, 0.001, 0.0001"
+
+
+def test_each_new_comparison_is_the_one_shown():
+    """Training again shows the comparison just trained, not the one picked before."""
+    at = open_page("pages/train.py")
+    at.number_input(key="train_iterations").set_value(50).run()
+    for batch, scalings in enumerate((["255"], ["zscore"], ["none"]), start=1):
+        at.get("button_group")[0].set_value(scalings).run()       # the pixel-scaling pills
+        at.button(key="train_go").click().run()
+        ok(at)
+        if batch > 1:
+            assert at.selectbox(key="train_show_batch").value == batch
+        assert len(lines(cost_chart(at))) == 1
+    at.selectbox(key="train_show_batch").set_value(1).run()
+    at.button(key="train_go").click().run()
+    ok(at)
+    assert at.selectbox(key="train_show_batch").value == 4
+
+
+@pytest.mark.parametrize("rate, problem", [(0.0, "learning rate must be a finite number > 0"), (1e-6, None),
+                                           (1000.0, None)])
+def test_learning_rate_is_validated_by_the_settings(rate, problem):
+    at = open_page("pages/train.py")
+    at.number_input(key="train_rate").set_value(rate).run()
+    ok(at)
+    errors = [e.value for e in at.error]
+    if problem:
+        assert any(problem in e for e in errors), errors
+        assert at.button(key="train_go").disabled
+    else:
+        assert not errors and not at.button(key="train_go").disabled
+
+
+def test_bad_learning_rate_list_is_an_error_not_a_traceback():
+    at = open_page("pages/train.py")
+    at.radio(key="train_mode").set_value("Compare learning rates").run()
+    at.text_input(key="train_rates").set_value("0.01, fast").run()
+    ok(at)
+    assert any("'fast' is not a number" in e.value for e in at.error)
+    at.text_input(key="train_rates").set_value("0.01, 0.0100000001").run()
+    ok(at)
+    assert any("α = 0.01 is given twice" in e.value for e in at.error)
+    assert at.button(key="train_go").disabled
+
+
+def _live_batch(iterations_done=30):
+    """Three runs as the Train page leaves them when Stop interrupts it: live, part-way."""
+    dataset = synthetic_dataset()
+    runs = {}
+    for scaling, label in (("none", "raw pixels (0–255)"), ("255", "pixels / 255"), ("zscore", "z-score (standardized)")):
+        run, scaler = start_training(dataset, TrainSettings(scaling=scaling, num_iterations=2000))
+        run.step(iterations_done)
+        runs[f"#1 {label}"] = TrainedRun(f"#1 {label}", run, scaler, dataset.source, extra={
+            "batch": 1, "label": label, "mode": "scalings", "image_shape": dataset.image_shape,
+            "classes": dataset.classes})
+    return runs
+
+
+def test_stop_keeps_the_partial_runs_and_marks_them_stopped():
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.session_state["runs"] = _live_batch(30)
+    at.session_state["run_batch_counter"] = 1
+    at.run()                                    # the rerun a Stop click triggers
+    ok(at)
+    curves = lines(cost_chart(at))
+    assert len(curves) == 3
+    assert all(decoded(c["y"]).size == 30 and "stopped after 30 it." in c["name"] for c in curves)
+    accuracy = [t for t in cost_chart(at)["data"] if t.get("xaxis") == "x2"]
+    assert accuracy and all(decoded(t["x"])[-1] == 30 for t in accuracy)     # a snapshot where it stopped
+    assert any("stopped" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert set(table["status"]) == {"stopped"} and (table["iterations"] == 30).all()
+    assert at.session_state["model"][0] is not None        # the best partial run serves Predict
+    runs = at.session_state["runs"]
+    assert all(isinstance(tr.run, RunRecord) for tr in runs.values())
+    for tr in runs.values():                  # the record keeps w itself, not the training matrix
+        last = tr.run.snapshots[-1]
+        assert last.iteration == 30 and getattr(last, "basis", None) is None
+        assert np.array_equal(last.w, tr.model.w) and last.b == tr.model.b and math.isfinite(last.cost)
+    at.switch_page("pages/weights.py").run()
+    ok(at)
+    assert len(charts(at)) == 3 and at.select_slider(key="weights_iteration_1").value == 30
+
+
+def test_a_diverged_run_is_labelled_not_drawn_as_nan():
+    dataset = synthetic_dataset()
+    run, scaler = start_training(dataset, TrainSettings(scaling="none", num_iterations=100))
+    run.step(10)
+    record = RunRecord.from_run(run)
+    record = RunRecord(record.settings, record.costs, record.snapshots, record.iteration, True, False,
+                       record.method, record.w, record.b)
+    trained = TrainedRun("#1 raw pixels (0–255)", record, scaler, dataset.source, extra={
+        "batch": 1, "label": "raw pixels (0–255)", "mode": "scalings", "image_shape": dataset.image_shape,
+        "classes": dataset.classes})
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.session_state["runs"] = {trained.name: trained}
+    at.session_state["run_batch_counter"] = 1
+    at.run()
+    ok(at)
+    spec = cost_chart(at)
+    assert "DIVERGED" in lines(spec)[0]["name"]
+    assert np.all(np.isfinite(decoded(lines(spec)[0]["y"])))
+    assert any(t.get("text") == ["diverged"] for t in spec["data"])
+    assert any("diverged" in e.value for e in at.error)
+    assert any("no model to use" in w.value for w in at.warning)
