@@ -97,16 +97,21 @@ def run_curves(runs):
     }
 
 
+def two_decimals(percent):
+    """An accuracy cut (not rounded) to two decimals, as the course prints it: 186/209 → 88.99."""
+    return math.floor(percent * 100 + 1e-9) / 100 if math.isfinite(percent) else percent
+
+
 def summary_table(runs):
-    """One row per run: status, iterations, cost, accuracies and the train − test gap."""
+    """One row per run: status, iterations, cost, accuracies (two decimals, as the course) and the gap."""
     rows = []
     for tr in runs:
         s = summarize(tr.run)
         rows.append({
             "run": tr.label, "scaling": SCALING_LABELS[s["scaling"]], "α": s["learning_rate"],
             "status": s["status"], "iterations": s["iteration"], "cost": s["cost"],
-            "train acc. %": s["train_accuracy"], "test acc. %": s["test_accuracy"],
-            "gap": s["gap"],
+            "train acc. %": two_decimals(s["train_accuracy"]), "test acc. %": two_decimals(s["test_accuracy"]),
+            "gap": two_decimals(s["train_accuracy"]) - two_decimals(s["test_accuracy"]),
         })
     table = pd.DataFrame(rows)
     # The run's label already names what differs; keep the column that does not repeat it.
