@@ -1,17 +1,23 @@
 """AppTest of the Data page and of the sidebar's data sets (uploads of HDF5 files, photos, zips)."""
-import json
-import math
-
-import numpy as np
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
 import io
+import json
 import zipfile
 
+from conftest import (
+    DASHBOARD,
+    charts,
+    cost_chart,
+    decoded,
+    h5_bytes,
+    lines,
+    ok,
+    open_page,
+    png_bytes,
+    texts,
+)
 from paths import REAL_TEST, REAL_TRAIN, needs_real_data
+from streamlit.testing.v1 import AppTest
+
 
 def test_sidebar_names_the_synthetic_data_set_and_its_counts():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
@@ -65,15 +71,16 @@ def test_swapped_hdf5_files_are_refused_with_a_hint():
 
 def test_a_32_pixel_data_set_works_on_every_page():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
-    at.file_uploader(key="upload_h5_train").set_value(("train_small.h5", h5_bytes("train", 16), "application/octet-stream"))
-    at.file_uploader(key="upload_h5_test").set_value(("test_small.h5", h5_bytes("test", 8, seed=1), "application/octet-stream"))
+    binary = "application/octet-stream"
+    at.file_uploader(key="upload_h5_train").set_value(("train_small.h5", h5_bytes("train", 16), binary))
+    at.file_uploader(key="upload_h5_test").set_value(("test_small.h5", h5_bytes("test", 8, seed=1), binary))
     at.run()
     ok(at)
     dataset = at.session_state["dataset"]
     assert dataset.image_shape == (32, 32, 3) and dataset.classes == ("dog", "cat")
     assert not at.sidebar.error
     assert any("32×32×3 = 3,072" in m.value for m in at.sidebar.markdown)
-    at.number_input(key="train_iterations").set_value(60).run()
+    at.text_input(key="train_iterations").set_value("60").run()
     at.button(key="train_go").click().run()
     ok(at)
     assert len(lines(cost_chart(at))) == 3
@@ -136,10 +143,19 @@ def test_a_missing_data_folder_warns_and_the_app_still_runs(monkeypatch, tmp_pat
 @needs_real_data
 def test_the_real_course_files_upload():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
-    at.file_uploader(key="upload_h5_train").set_value((REAL_TRAIN.name, REAL_TRAIN.read_bytes(), "application/octet-stream"))
-    at.file_uploader(key="upload_h5_test").set_value((REAL_TEST.name, REAL_TEST.read_bytes(), "application/octet-stream"))
+    binary = "application/octet-stream"
+    at.file_uploader(key="upload_h5_train").set_value((REAL_TRAIN.name, REAL_TRAIN.read_bytes(), binary))
+    at.file_uploader(key="upload_h5_test").set_value((REAL_TEST.name, REAL_TEST.read_bytes(), binary))
     at.run()
     ok(at)
     dataset = at.session_state["dataset"]
     assert not dataset.synthetic and len(dataset.train_y) == 209 and len(dataset.test_y) == 50
     assert not any("SYNTHETIC" in m.value for m in at.sidebar.markdown)
+
+
+def test_data_page_gives_the_majority_baseline_on_train_and_test():
+    at = open_page("pages/data.py")
+    text = " ".join(texts(at.markdown))
+    # synthetic set: 137 of 209 training images and 33 of 50 test images are non-cat (label 0)
+    assert "“non-cat”" in text and f"**{137 / 209 * 100:.2f} %** of the time on the training set" in text
+    assert f"**{33 / 50 * 100:.2f} %** on the test set" in text

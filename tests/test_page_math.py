@@ -1,13 +1,8 @@
 """AppTest of the Math page."""
-import json
-import math
+import re
 
-import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
+from conftest import open_page, texts
 
 
 def _cost(at):

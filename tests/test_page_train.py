@@ -1,20 +1,17 @@
 """AppTest of the Train page: live training, comparisons, Stop, diverged runs, settings."""
-import json
 import math
 
 import numpy as np
 import pytest
+from conftest import DASHBOARD, charts, cost_chart, decoded, lines, ok, open_page
+from paths import REAL_TRAIN, needs_real_data
 from streamlit.testing.v1 import AppTest
 
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
 from logreg_core.compare import RunRecord
 from logreg_core.data import synthetic_dataset
 from logreg_core.pipeline import start_training
 from logreg_core.settings import TrainSettings
 from ui.session import RUN_LABELS, RunInfo, TrainedRun
-
-from paths import REAL_TRAIN, needs_real_data
 
 LN2 = math.log(2.0)
 

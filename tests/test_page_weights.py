@@ -1,14 +1,10 @@
 """AppTest of the Weights page, and its figure."""
-import json
-import math
 
 import numpy as np
-import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import charts, decoded, ok, open_page
 
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
 from ui import figures
+
 
 def test_weights_page_empty_then_one_click_training_shows_three_heatmaps_and_a_composite_per_run():
     at = open_page("pages/weights.py")

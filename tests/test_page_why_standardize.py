@@ -1,14 +1,8 @@
 """AppTest of the Why-standardize page."""
-import json
-import math
 
 import numpy as np
-import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import decoded, open_page, plotly_specs, texts
 
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
-import re
 
 def test_why_standardize_shows_both_curves_and_flags_divergence():
     at = open_page("pages/why_standardize.py")
@@ -41,3 +35,13 @@ def test_why_standardize_small_step_converges_and_large_step_diverges_both():
     at.button(key="ws_preset_4").click().run()             # α = 2.5
     assert at.select_slider(key="ws_alpha").value == 2.5
     assert len(at.error) == 2 and all("DIVERGED" in e for e in texts(at.error))
+
+
+def test_why_standardize_says_after_how_many_updates_the_minimum_was_reached():
+    at = open_page("pages/why_standardize.py")
+    at.select_slider(key="ws_alpha").set_value(0.1).run()
+    at.select_slider(key="ws_iterations").set_value(1000).run()
+    assert not at.exception
+    success = " ".join(s.value for s in at.success)
+    assert "after **126 updates** (of the 1000 run" in success, success
+    assert at.button(key="ws_preset_0").proto.label == "α = 0.1"        # the first preset shows the lesson

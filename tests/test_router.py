@@ -2,15 +2,16 @@
 import inspect
 import sys
 
-import numpy as np
 import pytest
+from conftest import (
+    DASHBOARD,
+    ORIGINAL_PAGES_MANAGER_INIT,
+    ok,
+    open_page,
+)
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from conftest import (DASHBOARD, charts, cost_chart, decoded, h5_bytes, lines, ok, open_page, plotly_specs,
-                      png_bytes, texts)
-from streamlit.runtime.pages_manager import PagesManager
-
-from conftest import ORIGINAL_PAGES_MANAGER_INIT
 from ui import router
 
 PAGES = ["pages/data.py", "pages/train.py", "pages/weights.py", "pages/predict.py", "pages/why_standardize.py",
