@@ -15,8 +15,8 @@ st.set_page_config(page_title="Logistic regression lab", page_icon="🧠", layou
                    initial_sidebar_state="collapsed")   # the page gets the whole projector
 # Less empty space above the title: on a projector every line counts. Presentation mode: larger text,
 # tighter gaps between controls.
-CSS = ("[data-testid='stMainBlockContainer']{padding:3.4rem 1.6rem 2rem 1.6rem}"
-       " h1{font-size:2.1rem !important} h2{font-size:1.7rem !important}"
+CSS = ("[data-testid='stMainBlockContainer']{padding:3.1rem 1.6rem 2rem 1.6rem}"
+       " h1{font-size:1.95rem !important} h2{font-size:1.7rem !important}"
        # A button or widget label wraps instead of being cut to "…" (a projector is narrow at 150 %).
        " button [data-testid='stMarkdownContainer'], [data-testid='stWidgetLabel'] *{white-space:normal !important;"
        "text-overflow:clip !important}")

@@ -65,7 +65,7 @@ def show_weights(batch_ids, dataset):
     its = snapshot_iterations([tr.run for tr in runs]) or [0]
     with controls[1]:
         iteration = st.select_slider("Iteration (snapshots)", options=its, value=its[-1],
-                                     key=f"weights_iteration_{shown}")
+                                     key="weights_iteration")
     with controls[2]:
         fixed_range = st.radio("Colour range", ["same at every iteration", "rescaled per iteration"],
                                key="weights_range", horizontal=False) == "same at every iteration"

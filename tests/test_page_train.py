@@ -164,7 +164,7 @@ def test_stop_keeps_the_partial_runs_and_marks_them_stopped():
         assert np.array_equal(last.w, tr.model.w) and last.b == tr.model.b and math.isfinite(last.cost)
     at.switch_page("pages/weights.py").run()
     ok(at)
-    assert len(charts(at)) == 3 and at.select_slider(key="weights_iteration_1").value == 30
+    assert len(charts(at)) == 3 and at.select_slider(key="weights_iteration").value == 30
 
 
 def test_a_diverged_run_is_labelled_not_drawn_as_nan():

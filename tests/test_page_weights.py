@@ -20,7 +20,7 @@ def test_weights_page_empty_then_one_click_training_shows_three_heatmaps_and_a_c
             assert heat["zmid"] == 0 and heat["zmin"] == -heat["zmax"] and heat["zmax"] > 0
             assert decoded(heat["z"]).shape == (64, 64)
     # The slider walks through the snapshots: at iteration 0 every weight is 0.
-    at.select_slider(key="weights_iteration_1").set_value(0).run()
+    at.select_slider(key="weights_iteration").set_value(0).run()
     ok(at)
     assert all(np.all(decoded(s["data"][0]["z"]) == 0) for s in charts(at))
 
