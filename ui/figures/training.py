@@ -181,7 +181,8 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
                                                     x=0, font=dict(size=round(BASE_FONT * scale))), **axes)
     lay["margin"].update(t=72, r=15, l=70, b=55)
     if frame is not None:
-        lay["meta"] = {"frame": int(frame)}
+        # The frame number and the iteration it shows: a browser test reads them to count rendered frames.
+        lay["meta"] = {"frame": int(frame), "iteration": int(max(updates, default=0)) if updates else 0}
         # Streamlit keeps a chart hidden until its layout has a width, and gives each changed chart a
         # new element, which waits for a width again: at 10+ frames a second a slow browser would show
         # nothing. A live frame brings its own width; Streamlit widens it to the column once measured.
