@@ -154,6 +154,16 @@ def settle(pg):
     pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
 
 
+def wait_value(pg, key, value, timeout=30_000):
+    """Wait until the text field with this widget key shows ``value`` (fails with the value it shows)."""
+    js = f"() => {{ const e = document.querySelector('.st-key-{key} input'); return e && e.value === {value!r}; }}"
+    try:
+        pg.wait_for_function(js, timeout=timeout)
+    except Exception:
+        shown = pg.evaluate(f"() => (document.querySelector('.st-key-{key} input') || {{}}).value")
+        raise AssertionError(f"{key} shows {shown!r}, expected {value!r}") from None
+
+
 def cat_png():
     """A cat-ish drawing: orange head, two ears, two eyes."""
     im = Image.new("RGB", (300, 240), (90, 140, 200))
@@ -305,8 +315,8 @@ def test_a_lesson_survives_a_round_trip_through_the_url(browser, server):
     pg = new_page(browser)
     pg.goto(f"{server}/train?mode=rates&rates=0.02,0.002&iterations=300")
     settle(pg)
-    assert pg.locator(".st-key-train_rates input").first.input_value() == "0.02,0.002"
-    assert pg.locator(".st-key-train_iterations input").first.input_value() == "300"
+    wait_value(pg, "train_rates", "0.02,0.002")
+    wait_value(pg, "train_iterations", "300")
     field = pg.locator(".st-key-train_iterations input").first
     field.fill("400")
     field.press("Enter")
@@ -318,11 +328,11 @@ def test_a_lesson_survives_a_round_trip_through_the_url(browser, server):
     other = new_page(browser)                                              # a student opens the link
     other.goto(link)
     settle(other)
-    assert other.locator(".st-key-train_iterations input").first.input_value() == "400"
-    assert other.locator(".st-key-train_rates input").first.input_value() == "0.02,0.002"
+    wait_value(other, "train_iterations", "400")
+    wait_value(other, "train_rates", "0.02,0.002")
     other.locator(".st-key-train_reset button").first.click()
     settle(other)
-    assert other.locator(".st-key-train_iterations input").first.input_value() == "2000"
+    wait_value(other, "train_iterations", "2000")
     other.wait_for_function("!location.search.includes('iterations')")
     other.context.close()
     pg.context.close()
