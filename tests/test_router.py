@@ -6,6 +6,7 @@ import pytest
 from conftest import (
     DASHBOARD,
     ORIGINAL_PAGES_MANAGER_INIT,
+    h5_bytes,
     ok,
     open_page,
 )
@@ -89,3 +90,15 @@ def test_a_bad_url_value_is_named_and_the_default_used():
     ok(at.run())
     assert any("scalings must be a comma-separated list" in w.value for w in at.warning)
     assert at.radio(key="train_mode").value == "Compare learning rates"
+
+
+def test_a_link_can_ask_for_the_built_in_synthetic_set(monkeypatch, tmp_path):
+    (tmp_path / "train_catvnoncat.h5").write_bytes(h5_bytes("train", 12))
+    (tmp_path / "test_catvnoncat.h5").write_bytes(h5_bytes("test", 6, seed=1))
+    monkeypatch.setenv("LOGREG_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.query_params["data"] = "synthetic"
+    ok(at.run())
+    assert at.session_state["dataset"].synthetic
+    plain = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
+    assert not plain.session_state["dataset"].synthetic

@@ -213,6 +213,9 @@ class Comparison:
 
 def get_dataset():
     """The data set this user works on (the default until they choose another)."""
+    if DATASET_KEY not in st.session_state and st.session_state.get("lesson", {}).get("lesson_data") == "synthetic":
+        st.session_state[DATASET_KEY] = synthetic_default()      # a shared link asked for the built-in set
+        st.session_state[DEFAULT_FLAG_KEY] = True
     if DATASET_KEY not in st.session_state:
         try:
             st.session_state[DATASET_KEY] = default_dataset(os.environ.get(DATA_ENV), str(PROJECT_DATA_DIR))
