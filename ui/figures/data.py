@@ -103,7 +103,7 @@ def flatten_figure(image, entries, height=760):
     n = h * w * c
     axes, annotations = grid(1, 2, [f"image ({h}, {w}, {c})",
                                      f"column x ({n:,}, 1): index = (row·{w} + col)·{c} + channel"],
-                              hspace=0.03, col_widths=[0.40, 0.60])
+                             hspace=0.03, col_widths=[0.36, 0.64])
     data = [dict(type="image", z=image[:, :, :3].astype(np.uint8), hoverinfo="skip")]
     shapes = []
     pixels = []
@@ -158,9 +158,12 @@ def flatten_figure(image, entries, height=760):
                                 xanchor="right", font=dict(size=BASE_FONT - 1)))
         cname = CHANNEL_NAMES[ch] if ch < 3 else f"ch {ch}"
         annotations.append(dict(
-            x=0.28, y=ym, xref="x2", yref="y2", xanchor="left", showarrow=False, font=dict(size=BASE_FONT - 2),
-            text=(f"← <b>{letters[(e['row'], e['col'])]}</b> = pixel ({e['row']}, {e['col']}), {cname}:  "
-                  f"({e['row']}·{w} + {e['col']})·{c} + {ch} = {e['index']}")))
+            x=0.28, y=ym, xref="x2", yref="y2", xanchor="left", align="left", showarrow=False,
+            font=dict(size=BASE_FONT - 2),
+            # Two short lines, so a 150 %-zoomed projector (853 px) shows them whole.
+            text=(f"← <b>{letters[(e['row'], e['col'])]}</b> = pixel ({e['row']}, {e['col']}), {cname}<br>"
+                  f"<span style='font-size:{BASE_FONT - 4}px'>({e['row']}·{w} + {e['col']})·{c} + {ch}"
+                  f" = {e['index']}</span>")))
     axes["xaxis"].update(IMAGE_AXIS)
     axes["yaxis"].update(IMAGE_AXIS, autorange="reversed", scaleanchor="x")
     axes["xaxis2"].update(range=[-0.12, 1.0], visible=False)
