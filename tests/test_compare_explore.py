@@ -15,8 +15,14 @@ from logreg_core.compare import (
     snapshot_at,
     summarize,
 )
-from logreg_core.explore import (class_counts, flat_index, flatten_walkthrough, majority_baseline, pixel_histograms,
-                                 sample_indices)
+from logreg_core.explore import (
+    class_counts,
+    flat_index,
+    flatten_walkthrough,
+    majority_baseline,
+    pixel_histograms,
+    sample_indices,
+)
 from logreg_core.preprocess import flatten
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent
