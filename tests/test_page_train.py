@@ -86,6 +86,7 @@ def test_each_new_comparison_is_the_one_shown():
     at.button(key="train_go").click().run()
     ok(at)
     assert at.selectbox(key="train_show_batch").value == 4
+    assert at.selectbox(key="train_show_batch").options[0] == "#4 · 1 scaling, α 0.005"     # short: fits 853 px
 
 
 @pytest.mark.parametrize("key, text, problem", [

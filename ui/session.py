@@ -474,8 +474,23 @@ def batches():
 
 
 def batch_labels(batch_ids):
-    """A display label per comparison, e.g. ``{2: "#2: α = 0.01, α = 0.001"}`` (plain dict for a selectbox)."""
-    return {b: f"#{b}: " + ", ".join(tr.label for tr in batch_runs(b)) for b in batch_ids}
+    """A short display label per comparison (plain dict for a selectbox; it must fit a narrow projector).
+
+    E.g. ``{1: "#1 · 3 scalings, α 0.005", 2: "#2 · α 0.01 / 0.001 (pixels / 255)"}``.
+    """
+    labels = {}
+    for b in batch_ids:
+        runs = batch_runs(b)
+        settings = [tr.run.settings for tr in runs]
+        if runs and runs[0].info.mode == "rates":
+            rates = " / ".join(f"{s.learning_rate:g}" for s in settings)
+            labels[b] = f"#{b} · α {rates} ({RUN_LABELS.get(settings[0].scaling, settings[0].scaling)})"
+        elif runs:
+            kinds = "scaling" if len(runs) == 1 else "scalings"
+            labels[b] = f"#{b} · {len(runs)} {kinds}, α {settings[0].learning_rate:g}"
+        else:
+            labels[b] = f"#{b}"
+    return labels
 
 
 def batch_runs(batch):
