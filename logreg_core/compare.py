@@ -1,9 +1,9 @@
-"""Comparing training runs: frozen records, summaries, the best run, cost tables, pacing.
+"""Comparing training runs: frozen records, summaries, the default run, cost tables, pacing.
 
 Pure NumPy, no Streamlit: the dashboard keeps a :class:`RunRecord` of every
 finished or stopped run (a light copy of a
 :class:`~logreg_core.training.GradientDescent` without the training matrices),
-summarizes runs for tables, picks the best one, writes the cost histories as
+summarizes runs for tables, names a comparison's default run, writes the cost histories as
 CSV and paces a live chart.
 """
 from __future__ import annotations
@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .settings import TrainSettings
+from .training import Snapshot
 
 __all__ = [
-    "RunRecord", "run_status", "summarize", "best_index", "costs_csv",
+    "RunRecord", "run_status", "summarize", "default_run_index", "costs_csv",
     "paced_target", "snapshot_at", "snapshot_iterations",
 ]
 
@@ -59,12 +61,17 @@ class RunRecord:
     b: float
 
     @classmethod
-    def from_run(cls, run):
+    def from_run(cls, run, at: Snapshot | None = None) -> RunRecord:
         """Freeze a run (finished or not) into a record.
 
         Parameters
         ----------
         run : GradientDescent or RunRecord
+        at : Snapshot or None, default None
+            Freeze the run at this earlier state of it (e.g. the last one a
+            browser showed before a Stop) instead of its current one: costs
+            and snapshots after it are dropped and the record counts as
+            stopped. Ignored when it is the run's current state.
 
         Returns
         -------
@@ -74,6 +81,11 @@ class RunRecord:
         """
         if isinstance(run, RunRecord):
             return run
+        if at is not None and at.iteration < run.iteration:
+            k = int(at.iteration)
+            kept = [s.detached() for s in run.snapshots if s.iteration < k] + [at.detached()]
+            return cls(run.settings, list(run.costs[:k]), kept, k, False, True, str(run.method),
+                       np.asarray(at.w, dtype=np.float64).copy(), float(at.b))
         stopped = (not run.diverged) and run.iteration < run.settings.num_iterations
         w = np.asarray(run.w, dtype=np.float64).copy()
         # Kernel-form snapshots hold the training matrix to form w on demand: keep w instead.
@@ -148,27 +160,33 @@ def summarize(run):
     }
 
 
-def best_index(runs):
-    """Index of the best run, or None if every run diverged or none has a snapshot.
+def default_run_index(runs: Sequence, scaling: str = "255", learning_rate: float = 0.005) -> int | None:
+    """Index of the run a comparison hands to Predict by default: the course's run, never the best-scoring one.
 
-    Best = highest test accuracy (training accuracy when there is no test
-    set), then highest training accuracy, then lowest cost, then the earliest.
+    The first run with the course's scaling (pixels / 255) — among those, the
+    one whose learning rate is nearest the course's α on a log scale — that did
+    not diverge; else the first run that did not diverge. No accuracy is
+    looked at: choosing on the test set and then showing its mistakes would
+    be the peeking the lab teaches against.
 
     Parameters
     ----------
     runs : sequence of GradientDescent or RunRecord
+    scaling : str, default "255"
+    learning_rate : float, default 0.005
+
+    Returns
+    -------
+    index : int or None
+        None if every run diverged (or there are none).
     """
-    best, best_key = None, None
-    for i, run in enumerate(runs):
-        if run.diverged or run.final is None:
-            continue
-        s = summarize(run)
-        test = s["test_accuracy"] if not math.isnan(s["test_accuracy"]) else s["train_accuracy"]
-        cost = s["cost"] if math.isfinite(s["cost"]) else math.inf
-        key = (test, s["train_accuracy"], -cost)
-        if best_key is None or key > best_key:
-            best, best_key = i, key
-    return best
+    usable = [i for i, run in enumerate(runs) if not run.diverged]
+    if not usable:
+        return None
+    course = [i for i in usable if runs[i].settings.scaling == scaling]
+    if not course:
+        return usable[0]
+    return min(course, key=lambda i: abs(math.log(runs[i].settings.learning_rate / learning_rate)))
 
 
 def costs_csv(names, cost_lists):

@@ -6,12 +6,14 @@ scalings (the z-score fitted on the training set only, as in training).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .preprocess import fit_scaler, flatten
 
 __all__ = [
-    "class_counts", "sample_indices", "flat_index", "flatten_walkthrough",
+    "Baseline", "majority_baseline", "class_counts", "sample_indices", "flat_index", "flatten_walkthrough",
     "pixel_histograms", "ZSCORE_RANGE",
 ]
 
@@ -37,6 +39,51 @@ def class_counts(train_y, test_y):
         y = np.asarray(y).reshape(-1)
         out[split] = (int(np.sum(y == 0)), int(np.sum(y == 1)))
     return out
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The "always answer the training set's majority class" model, scored on both splits.
+
+    Attributes
+    ----------
+    label : int
+        The majority label of the training set (0 on a tie).
+    train_accuracy : float
+        Percent of training images it gets right.
+    test_accuracy : float
+        Percent of test images it gets right (nan without test images).
+    """
+
+    label: int
+    train_accuracy: float
+    test_accuracy: float
+
+
+def majority_baseline(train_y: np.ndarray, test_y: np.ndarray) -> Baseline:
+    """The bar a model must beat: always answer the training set's most common label.
+
+    The label is chosen on the training set only, then scored on both splits
+    (choosing it on the test set would peek).
+
+    Parameters
+    ----------
+    train_y : ndarray of shape (m,)
+        Training labels 0/1 (at least one).
+    test_y : ndarray of shape (m_test,)
+        Test labels 0/1.
+
+    Returns
+    -------
+    baseline : Baseline
+    """
+    train_y = np.asarray(train_y).reshape(-1)
+    test_y = np.asarray(test_y).reshape(-1)
+    if train_y.size == 0:
+        raise ValueError("training labels must hold at least one label; got none")
+    label = int(np.sum(train_y == 1) > np.sum(train_y == 0))
+    test = float(np.mean(test_y == label) * 100) if test_y.size else float("nan")
+    return Baseline(label, float(np.mean(train_y == label) * 100), test)
 
 
 def sample_indices(labels, which="all", n=24, seed=0):

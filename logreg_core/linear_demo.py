@@ -277,6 +277,25 @@ class DescentResult:
         """Cost after the last applied update."""
         return float(self.costs[-1])
 
+    def updates_to_reach(self, optimal_cost: float, rtol: float = 1e-9) -> int | None:
+        """The first update count at which the cost is within ``rtol`` · J* of the lowest cost J*.
+
+        Parameters
+        ----------
+        optimal_cost : float
+            J*, the least-squares cost.
+        rtol : float, default 1e-9
+
+        Returns
+        -------
+        updates : int or None
+            None if the run never got that close (or diverged).
+        """
+        if self.diverged:
+            return None
+        close = np.flatnonzero(np.asarray(self.costs) - optimal_cost <= rtol * abs(optimal_cost))
+        return int(close[0]) if close.size else None
+
 
 def gradient_descent(
     x: ArrayLike,

@@ -5,7 +5,7 @@ import html
 
 import streamlit as st
 
-from logreg_core.explore import class_counts, flatten_walkthrough, sample_indices
+from logreg_core.explore import class_counts, flatten_walkthrough, majority_baseline, sample_indices
 from logreg_core.preprocess import SCALING_LABELS
 from ui import figures, session
 
@@ -22,7 +22,6 @@ def thumbnails(images, labels, classes, indices, target_px=192):
     return thumbs, captions
 
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Data: pictures become numbers")
 dataset = session.get_dataset()
 h, w, c = dataset.image_shape
@@ -71,11 +70,12 @@ with left:
     st.plotly_chart(figures.class_counts_figure(dataset.classes, counts), theme=None)
 with right:
     share = counts["train"][1] / max(1, sum(counts["train"])) * 100
+    base = majority_baseline(dataset.train_y, dataset.test_y)
     st.markdown(f"- **{sum(counts['train'])}** training images, **{sum(counts['test'])}** test images\n"
-                f"- {share:.0f} % of the training images are **{c1}** (label 1)\n"
-                f"- A model that always answers “{c0 if share < 50 else c1}” is already right "
-                f"{max(share, 100 - share):.0f} % of the time on the training set: "
-                f"that is the bar to beat.")
+                f"- {share:.2f} % of the training images are **{c1}** (label 1)\n"
+                f"- A model that always answers “{dataset.classes[base.label]}” (the training set's majority) "
+                f"is already right **{base.train_accuracy:.2f} %** of the time on the training set and "
+                f"**{base.test_accuracy:.2f} %** on the test set: that is the bar to beat.")
 
 # -- flattening -----------------------------------------------------------------
 st.header("From an image to a column of numbers")

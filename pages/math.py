@@ -13,7 +13,6 @@ import streamlit as st
 
 from logreg_core.gradcheck import gradient_check
 from logreg_core.model import forward_backward, propagate
-from ui import session
 from ui.figures import sigmoid_figure
 
 SEED = 7
@@ -61,7 +60,6 @@ m = X.shape[1]
 for key, value in zip(W_KEYS + (B_KEY, ALPHA_KEY), DEFAULT_W + (DEFAULT_B, 1.0)):
     st.session_state.setdefault(key, value)
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("The math of one neuron, with live numbers")
 st.markdown(
     f"A tiny data set: **{N_FEATURES} features × {m} examples** (one example per column of X, as in the course), "

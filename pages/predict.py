@@ -1,12 +1,21 @@
 """Predict: classify your own photos and look at the test-set mistakes.
 
-The model is the one trained in this session (or an uploaded ``.npz``). Each
-photo is shown as the model sees it (shrunk to the model's image size), with
-P(class 1), the label, and a map of which pixels pushed towards which class.
+The model is the one the user chose: by default the /255 run of the latest
+comparison, or a run picked on the Train page, or an uploaded ``.npz`` (which
+stays until the user changes it). Never one picked by test accuracy. A class's
+photos go into one compact table (thumbnail, P(class 1), label; unreadable
+files first), with one photo's detail — the 64×64 view and which pixels
+pushed where — on demand.
 """
 from __future__ import annotations
 
+import base64
+import io
+
+import numpy as np
+import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from logreg_core.images import PHOTO_SUFFIXES, load_photo
 from logreg_core.persistence import load_model
@@ -14,6 +23,8 @@ from logreg_core.pipeline import find_mistakes
 from ui import figures, session
 
 MAX_MISTAKES_SHOWN = 12
+BIAS_MIN_PHOTOS = 5          # say something about the model's bias from this many photos on …
+BIAS_SHARE = 0.7             # … when at least this share of them comes out as class 1
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -33,6 +44,14 @@ def load_for_model(data, name, height, width):
     except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
         return None, f"{name}: could not be read ({type(exc).__name__})"
     return image, None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def thumbnail_url(image):
+    """A photo as the model sees it, as a PNG data URL for a table's image column."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def enlarge(image, target=256):
@@ -80,27 +99,35 @@ def describe_model(model, description):
                 f"P({model.classes[1]}) > {model.settings.threshold:g}.")
 
 
-def show_prediction(model, name, image):
-    """One photo: what the model sees, P(class 1) and label, and the contribution map."""
+def show_detail(model, name, image):
+    """One photo up close: what the model sees, P(class 1), z, and which pixels pushed where."""
     positive, negative = model.classes[1], model.classes[0]
     p = float(model.predict_proba_images(image)[0])
     label = positive if p > model.settings.threshold else negative
     contributions = model.contributions(image).sum(axis=2)
     z = float(contributions.sum()) + model.b
-    st.markdown(f"#### {name}")
-    left, middle, right = st.columns([1, 1, 1.3])
+    left, right = st.columns([1, 1.4])
     with left:
         h, w = model.image_shape[:2]
-        st.image(enlarge(image), caption=f"what the model sees: {h}×{w} pixels", width=256)
-    with middle:
-        st.metric(f"P({positive})", f"{p:.3f}")
-        st.markdown(f"### → **{label}**")
+        st.image(enlarge(image, 192), caption=f"{name}: what the model sees ({h}×{w} pixels)", width=192)
+        st.markdown(f"**P({positive}) = {p:.3f} → {label}**")
         st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
     with right:
-        fig = figures.contribution_map_figure(contributions, positive, negative,
-                                      title=f"What each pixel added to z<br><span style='font-size:16px'>"
-                                            f"red: towards {positive} · blue: towards {negative}</span>")
-        st.plotly_chart(fig, key=f"predict_contrib_{name}", theme=None, config={"displayModeBar": False})
+        fig = figures.contribution_map_figure(contributions, positive, negative, height=330,
+                                              title=f"What each pixel added to z<br><span style='font-size:15px'>"
+                                                    f"red: towards {positive} · blue: towards {negative}</span>")
+        st.plotly_chart(fig, key="predict_contrib", theme=None, config={"displayModeBar": False})
+
+
+def bias_note(probabilities, model):
+    """A visible note when most photos come out as class 1: the model's bias, not a fact about the photos."""
+    positive = model.classes[1]
+    share = float(np.mean(probabilities > model.settings.threshold))
+    if len(probabilities) >= BIAS_MIN_PHOTOS and share >= BIAS_SHARE:
+        st.warning(f"**{share:.0%} of these photos come out “{positive}”.** That is the model's bias, not a fact "
+                   f"about the photos: one neuron trained on a few hundred small pictures answers “{positive}” "
+                   f"for many things it never saw (a mug, text, a face), because it only weighs pixel colours "
+                   f"at fixed places. Look at the contribution map of a photo that is clearly not a {positive}.")
 
 
 def show_photos(model):
@@ -119,19 +146,39 @@ def show_photos(model):
     if not items:
         st.info("Upload a photo (or switch the camera on) to see what the model says about it.")
         return
-    h, w, c = model.image_shape
-    if c != 3:
-        st.error(f"This model takes images with {c} channels; photos have 3 (RGB), so they cannot be classified.")
-        return
-    seen = {}
+    h, w, _ = model.image_shape
+    names, images, errors, seen = [], [], [], {}
     for name, data in items:
         seen[name] = seen.get(name, 0) + 1
         shown_name = name if seen[name] == 1 else f"{name} ({seen[name]})"
         image, error = load_for_model(data, shown_name, h, w)
         if error:
-            st.error(error)
-            continue
-        show_prediction(model, shown_name, image)
+            errors.append(error)
+        else:
+            names.append(shown_name)
+            images.append(image)
+    for error in errors:               # what could not be read comes first, one line each
+        st.error(error)
+    if not images:
+        return
+    positive = model.classes[1]
+    p = model.predict_proba_images(np.stack(images))          # one product for the whole class set
+    labels = np.where(p > model.settings.threshold, positive, model.classes[0])
+    table = pd.DataFrame({"photo": [thumbnail_url(image) for image in images], "file": names,
+                          f"P({positive})": p, "label": labels})
+    st.dataframe(table, hide_index=True, width="stretch", row_height=56,
+                 column_config={"photo": st.column_config.ImageColumn("photo", width="small"),
+                                f"P({positive})": st.column_config.ProgressColumn(
+                                    f"P({positive})", format="%.3f", min_value=0.0, max_value=1.0)})
+    bias_note(p, model)
+    if len(names) == 1:
+        show_detail(model, names[0], images[0])
+    else:
+        st.session_state.setdefault("predict_detail", None)
+        pick = st.selectbox("Look closer at one photo", [None, *names], key="predict_detail",
+                            format_func=lambda n: "— choose a photo —" if n is None else n)
+        if pick is not None and pick in names:
+            show_detail(model, pick, images[names.index(pick)])
 
 
 def show_gallery(images, probabilities, positive):
@@ -159,7 +206,7 @@ def show_mistakes(model, dataset):
     positive, negative = dataset.classes[1], dataset.classes[0]
     found = find_mistakes(model, dataset.test_x, dataset.test_y)
     p, fp, fn = found.probabilities, found.false_positives, found.false_negatives
-    st.markdown(f"Test accuracy **{found.accuracy:.1f} %** on {len(p)} test images of {dataset.source}.")
+    st.markdown(f"Test accuracy **{found.accuracy:.2f} %** on {len(p)} test images of {dataset.source}.")
     st.markdown(f"##### False positives: said *{positive}*, really *{negative}* ({len(fp)})")
     if len(fp):
         show_gallery(dataset.test_x[fp], p[fp], positive)
@@ -180,7 +227,6 @@ def offer_training(label, key):
         st.rerun()
 
 
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Predict")
 st.markdown("Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which "
             "pixels pushed it there.")

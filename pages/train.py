@@ -1,8 +1,9 @@
 """Train: one click trains several runs from w = 0, b = 0 and their cost curves grow live.
 
 Compare pixel scalings (raw, / 255, z-score) at one learning rate, or several
-learning rates for one scaling. Runs are kept in the session (a Stop keeps the
-part already trained); the best run becomes the Predict page's model.
+learning rates for one scaling. Runs are kept in the session; a Stop keeps
+each run exactly where the chart showed it. The comparison's /255 run becomes
+the Predict page's model unless the user picked another run or uploaded a model.
 """
 from __future__ import annotations
 
@@ -17,21 +18,51 @@ from logreg_core.compare import costs_csv, paced_target, summarize
 from logreg_core.persistence import model_to_bytes
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import SCALINGS
-from ui import figures, session
+from ui import figures, lesson, session
 
-MODES = ("Compare pixel scalings", "Compare learning rates")
+MODES = lesson.MODES
 COURSE_RATES = "0.01, 0.001, 0.0001"
-FRAME_PERIOD = 0.08           # live chart: a new frame every 0.08 s (12 per second) while training
-NORMAL_SECONDS = 1.5          # a comparison takes at least this long, so the curves are seen growing
-STEP_CHUNK = 10               # iterations per step() call between checks of the clock
-LIVE_MAX_POINTS = 300         # points per curve in a live frame (the final chart has them all)
+COURSE_ITERATIONS = "1500"     # the course's table of learning rates uses 1500 iterations
+MAX_ITERATIONS = 100_000       # on a shared server
+FRAME_PERIOD = 0.07            # live chart: aim for a new frame every 0.07 s while training
+MIN_STEP_SECONDS = 0.03        # … but training always gets at least this long between two frames
+NORMAL_SECONDS = 1.5           # a comparison takes at least this long, so the curves are seen growing
+STEP_CHUNK = 10                # iterations per step() call between checks of the clock
+LIVE_MAX_POINTS = 60           # points per cost curve in a live frame (the final chart has them all)
+#: Short pill labels: three pills must fit a narrow column (the help and the legend give the long names).
+SHORT_SCALING = {"none": "raw", "255": "/ 255", "zscore": "z-score"}
+SETTING_KEYS = ("train_mode", "train_iterations", "train_rate", "train_scalings", "train_rates",
+                "train_rate_scaling")
 
 
 def apply_course_preset():
-    """Button callback: the course's three learning rates, then train at once."""
-    st.session_state["train_mode"] = MODES[1]
-    st.session_state["train_rates"] = COURSE_RATES
+    """Button callback: the course's three learning rates at 1500 iterations, then train at once."""
+    lesson.set_value("train_mode", MODES[1])
+    lesson.set_value("train_rates", COURSE_RATES)
+    lesson.set_value("train_iterations", COURSE_ITERATIONS)
     st.session_state["train_requested"] = True
+
+
+def parse_iterations(text):
+    """A whole number of iterations in [1, MAX_ITERATIONS]; raises ValueError saying what was expected."""
+    try:
+        value = int(str(text).replace(",", "").replace("_", "").strip())
+    except ValueError:
+        raise ValueError(f"iterations must be a whole number from 1 to {MAX_ITERATIONS:,}; got {text!r}") from None
+    if not 1 <= value <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be a whole number from 1 to {MAX_ITERATIONS:,}; got {value:,}")
+    return value
+
+
+def parse_rate(text):
+    """One learning rate > 0; raises ValueError saying what was expected."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"the learning rate must be a number > 0, e.g. 0.005; got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"the learning rate must be a number > 0, e.g. 0.005; got {text!r}")
+    return value
 
 
 def parse_rates(text):
@@ -61,81 +92,120 @@ def run_curves(runs):
         "train": [[s.train_accuracy for s in tr.run.snapshots] for tr in runs],
         "test": [[s.test_accuracy for s in tr.run.snapshots if s.test_accuracy is not None] for tr in runs],
         "colors": figures.run_colors(len(runs), [tr.run.settings.scaling for tr in runs]
-                                     if runs and runs[0].extra.get("mode") == "scalings" else None),
+                                     if runs and runs[0].info.mode == "scalings" else None),
         "x_max": max((tr.run.settings.num_iterations for tr in runs), default=None),
     }
 
 
+def two_decimals(percent):
+    """An accuracy cut (not rounded) to two decimals, as the course prints it: 186/209 → 88.99."""
+    return math.floor(percent * 100 + 1e-9) / 100 if math.isfinite(percent) else percent
+
+
 def summary_table(runs):
-    """One row per run: status, iterations, cost, accuracies and the train − test gap."""
+    """One row per run: status, iterations, cost, accuracies (two decimals, as the course) and the gap."""
     rows = []
     for tr in runs:
         s = summarize(tr.run)
         rows.append({
             "run": tr.label, "scaling": SCALING_LABELS[s["scaling"]], "α": s["learning_rate"],
             "status": s["status"], "iterations": s["iteration"], "cost": s["cost"],
-            "train accuracy (%)": s["train_accuracy"], "test accuracy (%)": s["test_accuracy"],
-            "gap train − test": s["gap"],
+            "train acc. %": two_decimals(s["train_accuracy"]), "test acc. %": two_decimals(s["test_accuracy"]),
+            "gap": two_decimals(s["train_accuracy"]) - two_decimals(s["test_accuracy"]),
         })
     table = pd.DataFrame(rows)
     # The run's label already names what differs; keep the column that does not repeat it.
-    mode = runs[0].extra.get("mode") if runs else None
+    mode = runs[0].info.mode if runs else None
     return table.drop(columns=["scaling"] if mode == "scalings" else ["α"] if mode == "rates" else [])
 
 
-def live_table_markdown(runs):
-    """A light table for live frames."""
+def live_table_markdown(runs, snaps):
+    """A light table for live frames: where each run is, from the states the chart shows."""
     lines = ["| run | iteration | cost | train acc. | test acc. |", "|---|---:|---:|---:|---:|"]
-    for tr in runs:
-        s = summarize(tr.run)
-        cost = f"{s['cost']:.4g}" if math.isfinite(s["cost"]) else "–"
-        test = f"{s['test_accuracy']:.0f} %" if math.isfinite(s["test_accuracy"]) else "–"
-        train = f"{s['train_accuracy']:.0f} %" if math.isfinite(s["train_accuracy"]) else "–"
-        lines.append(f"| {tr.label} | {s['iteration']} | {cost} | {train} | {test} |")
+    for tr, snap in zip(runs, snaps):
+        if snap is None:
+            lines.append(f"| {tr.label} | 0 | – | – | – |")
+            continue
+        test = f"{snap.test_accuracy:.2f} %" if snap.test_accuracy is not None else "–"
+        cost = f"{snap.cost:.4g}" if math.isfinite(snap.cost) else "–"
+        lines.append(f"| {tr.label} | {snap.iteration} | {cost} | {snap.train_accuracy:.2f} % | {test} |")
     return "\n".join(lines)
 
 
-def draw(slots, runs, log_y, frame=None):
-    """The chart (cost and accuracy) and the table of some runs into the page's slots; ``frame`` = live."""
+def draw(slots, runs, log_y, frame=None, presenting=False, snaps=None):
+    """The chart (cost and accuracy) and the table of some runs into the page's slots.
+
+    A live frame (``frame`` given) also gets ``snaps``, each run's current
+    snapshot: once the chart has gone out, each run's ``shown`` becomes its
+    snapshot, so a Stop arriving at any later call freezes the runs where the chart is.
+    """
     c = run_curves(runs)
     live = frame is not None
+    height = figures.TRAINING_HEIGHT_PRESENTING if presenting else figures.TRAINING_HEIGHT
     # Live frames are static plots: each frame replaces the chart, so hover and zoom are no use yet
     # and the browser draws a static plot faster.
     slots["chart"].plotly_chart(figures.training_figure(
         c["names"], c["costs"], c["iterations"], c["train"], c["test"], c["statuses"], log_y=log_y,
         x_max=c["x_max"], colors=c["colors"], max_points=LIVE_MAX_POINTS if live else None, frame=frame,
-        updates=c["updates"]),
-        theme=None, config={"staticPlot": True} if live else None)
+        updates=c["updates"], height=height, scale=figures.PRESENTING_SCALE if presenting else 1.0),
+        theme=None, config={"staticPlot": True} if live else {"displayModeBar": False})
     if live:
-        slots["table"].markdown(live_table_markdown(runs))
+        for tr, snap in zip(runs, snaps):
+            tr.shown = snap
+        slots["table"].markdown(live_table_markdown(runs, snaps))
     else:
         slots["table"].dataframe(
             summary_table(runs), hide_index=True, width="stretch",
             column_config={
                 "α": st.column_config.NumberColumn(format="%g"),
                 "cost": st.column_config.NumberColumn(format="%.4g"),
-                "train accuracy (%)": st.column_config.NumberColumn(format="%.1f"),
-                "test accuracy (%)": st.column_config.NumberColumn(format="%.1f"),
-                "gap train − test": st.column_config.NumberColumn(format="%+.1f",
-                                                                  help="percentage points; large = overfitting"),
+                "iterations": st.column_config.NumberColumn("iter.", format="%d"),
+                "train acc. %": st.column_config.NumberColumn(format="%.2f", help="training accuracy, percent"),
+                "test acc. %": st.column_config.NumberColumn(format="%.2f", help="test accuracy, percent"),
+                "gap": st.column_config.NumberColumn(format="%+.2f",
+                                                     help="train − test accuracy in percentage points; "
+                                                          "large = overfitting"),
             })
 
 
-def train_live(dataset, specs, mode, slots, log_y, slow_seconds):
-    """Train a comparison with a live chart; returns the runs and what the live view measured."""
+def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
+    """Train a comparison with a live chart, preparing its runs one by one; returns the runs and timings.
+
+    The first run is prepared and drawn before the others are prepared, so the
+    first curve appears at once. Each frame records the state it shows
+    (``TrainedRun.shown``): a Stop interrupts the next Streamlit call and the
+    runs are frozen there, so the screen, the stored run and its model agree.
+    """
     slots["notes"].empty()          # notes about an earlier comparison would be stale
-    bar = slots["progress"].progress(0.0, text="Preparing the runs…")
-    prep_start = time.perf_counter()
-    runs = session.start_batch(dataset, specs, mode, on_prepared=lambda done, total: bar.progress(
-        0.1 * done / total, text=f"Preparing run {done} of {total} (flattening and scaling)…"))
-    total = max(tr.run.settings.num_iterations for tr in runs)
-    start = frame_start = time.perf_counter()
-    frames = 0
+    clicked_at = time.perf_counter()
+    comparison = session.start_batch(specs, mode)
+    st.session_state["train_running"] = comparison.batch
+    pending = session.prepare_runs(comparison, dataset, specs)
+    runs = [next(pending)]
+    total = max(spec.settings.num_iterations for spec in specs)
     duration = slow_seconds or NORMAL_SECONDS
+    bar = slots["progress"].progress(0.0, text=f"Preparing run 2 of {len(specs)}…" if len(specs) > 1 else "")
+    start = time.perf_counter()
+    first_frame = None
+    frames = 0
     while True:
-        # Paced: by the next frame every run should be where it belongs after this share of the
-        # duration. If the machine is slower, step until the frame is due and draw what there is.
-        deadline = frame_start + FRAME_PERIOD
+        snaps = [tr.run.current_snapshot() for tr in runs]
+        finished = len(runs) == len(specs) and all(tr.run.done for tr in runs)
+        draw(slots, runs, log_y, frame=frames, presenting=presenting, snaps=snaps)
+        frames += 1
+        if first_frame is None:
+            first_frame = time.perf_counter() - clicked_at
+        reached = min(max(tr.run.iteration for tr in runs), total)
+        note = f"Iteration {reached:,} of {total:,}"
+        if len(runs) < len(specs):
+            note += f" · preparing run {len(runs) + 1} of {len(specs)}"
+        bar.progress(reached / total, text=note)
+        if finished:
+            break
+        if len(runs) < len(specs):
+            runs.append(next(pending))   # one run a frame: the curves already drawn keep moving
+        # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
+        deadline = max(time.perf_counter() + MIN_STEP_SECONDS, start + (frames * FRAME_PERIOD))
         target = paced_target(deadline - start, duration, total)
         while time.perf_counter() < deadline:
             behind = [tr for tr in runs if not tr.run.done and tr.run.iteration < target]
@@ -144,162 +214,167 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds):
             for tr in behind:
                 tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
         time.sleep(max(0.0, deadline - time.perf_counter()))
-        frame_start = time.perf_counter()
-        finished = all(tr.run.done for tr in runs)
-        draw(slots, runs, log_y, frame=frames)
-        frames += 1
-        reached = min(max(tr.run.iteration for tr in runs), total)
-        bar.progress(0.1 + 0.9 * reached / total, text=f"Iteration {reached:,} of {total:,}")
-        if finished:
-            break
     seconds = time.perf_counter() - start
     slots["progress"].empty()
+    for tr in runs:
+        tr.shown = None              # the last frame showed the end: freeze there
     session.finish_batch(runs)
-    return runs, {"frames": frames, "seconds": seconds, "runs": len(runs), "prepare": start - prep_start}
+    st.session_state.pop("train_running", None)
+    return runs, {"frames": frames, "seconds": seconds, "runs": len(runs), "first_frame": first_frame}
 
 
-def show_results(slots, batch_ids, dataset, log_y, training):
-    """The comparison chosen (the latest by default): notes, charts, table, model choice, downloads."""
-    with slots["notes"].container():
-        if len(batch_ids) > 1:
-            if training:            # a comparison just trained is the one to show
-                st.session_state["train_show_batch"] = batch_ids[-1]
-            shown = st.selectbox("Comparison shown", list(reversed(batch_ids)), key="train_show_batch",
-                                 format_func=session.batch_labels(batch_ids).get)
-        else:
-            shown = batch_ids[-1]
-        runs = session.batch_runs(shown)
-        if runs[0].dataset_source != dataset.source:
-            st.caption(f"These runs were trained on **{runs[0].dataset_source}**, not on the data set in use now.")
-        stats = st.session_state.get("train_stats")
-        if stats and shown == batch_ids[-1] and training:
-            per_second = stats["frames"] / stats["seconds"] if stats["seconds"] > 0 else float("nan")
-            st.caption(f"Prepared {stats['runs']} runs in {stats['prepare']:.1f} s, trained them in "
-                       f"{stats['seconds']:.1f} s ({stats['frames']} chart updates, {per_second:.0f} per second).")
-        if st.session_state.get(session.STOPPED_KEY) == shown and any(tr.status == "stopped" for tr in runs):
-            st.warning("Training was stopped. The runs below keep what they learned so far (marked “stopped”).")
-        for tr in runs:
-            if tr.status == "diverged":
-                st.error(f"**{tr.label}** diverged after {tr.run.iteration} iterations: the numbers overflowed, so "
-                         f"its curve ends at ✕. Use a smaller learning rate or scale the pixels.")
+def show_notes(shown, runs, dataset):
+    """Above the chart: stopped or diverged runs, data set mismatch."""
+    if runs[0].dataset_source != dataset.source:
+        st.caption(f"These runs were trained on **{runs[0].dataset_source}**, not on the data set in use now.")
+    record = session.comparison(shown)
+    if st.session_state.get(session.STOPPED_KEY) == shown:
+        if record is not None and len(runs) < len(record.planned):
+            missing = ", ".join(record.planned[len(runs):])
+            st.warning(f"Stopped while the runs were being prepared: {missing} never started. "
+                       f"The runs below keep what they learned (marked “stopped”).")
+        elif any(tr.status == "stopped" for tr in runs):
+            its = ", ".join(f"{tr.label} at {tr.run.iteration:,}" for tr in runs if tr.status == "stopped")
+            st.warning(f"Training was stopped ({its} iterations). The runs keep what the chart showed.")
+    for tr in runs:
+        if tr.status == "diverged":
+            st.error(f"**{tr.label}** diverged after {tr.run.iteration} iterations: the numbers overflowed, so "
+                     f"its curve ends at ✕. Use a smaller learning rate or scale the pixels.")
 
-    draw(slots, runs, log_y)
 
-    st.subheader("Use and download")
+def show_use_and_download(runs, shown):
+    """Which run the Predict page uses (the teacher's choice), and the downloads."""
     usable = [tr for tr in runs if tr.model is not None and tr.status != "diverged"]
     model, description = session.get_model()
     st.markdown(f"**The Predict page uses:** {description}")
-    if usable:
-        c1, c2, c3, c4 = st.columns([2, 1.2, 1.2, 1.2])
-        current = next((i for i, tr in enumerate(usable) if tr.model is model), 0)
-        with c1:
-            pick = st.selectbox("Run", range(len(usable)), index=current, format_func=lambda i: usable[i].label,
-                                key=f"train_pick_{shown}", label_visibility="collapsed")
-        chosen = usable[pick]
-        with c2:
-            st.button("Use this run on Predict", key="train_use", width="stretch",
-                      disabled=chosen.model is model, on_click=session.use_for_predictions, args=(chosen,))
-        with c3:
-            st.download_button("Download model (.npz)", data=partial(model_to_bytes, chosen.model),
-                               file_name=f"model_{chosen.run.settings.scaling}_lr{chosen.run.settings.learning_rate:g}.npz",
-                               mime="application/octet-stream", key="train_download_model", on_click="ignore",
-                               width="stretch")
-        with c4:
-            st.download_button("Download costs (.csv)",
-                               data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
-                               file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
-                               key="train_download_costs", on_click="ignore", width="stretch")
-    else:
+    if not usable:
         st.warning("Every run of this comparison diverged, so there is no model to use. Try a smaller learning rate.")
+        return
+    labels = {tr.name: tr.label for tr in usable}
+    names = list(labels)
+    current = next((tr.name for tr in usable if tr.model is model), None)
+    if st.session_state.get("train_pick") not in labels:
+        st.session_state["train_pick"] = current or names[0]
+    pick = st.selectbox("Run for Predict", names, format_func=labels.get, key="train_pick")
+    chosen = next(tr for tr in usable if tr.name == pick)
+    st.button("Use on Predict", key="train_use", width="stretch", disabled=chosen.model is model,
+              on_click=session.use_for_predictions, args=(chosen,),
+              help="The Predict page keeps this run until you pick another or upload a model.")
+    settings = chosen.run.settings
+    st.download_button("Model (.npz)", data=partial(model_to_bytes, chosen.model), icon=":material/download:",
+                       file_name=f"model_{settings.scaling}_lr{settings.learning_rate:g}.npz",
+                       mime="application/octet-stream", key="train_download_model", on_click="ignore",
+                       width="stretch")
+    st.download_button("Costs (.csv)", icon=":material/download:",
+                       data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
+                       file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
+                       key="train_download_costs", on_click="ignore", width="stretch")
 
-    with st.expander("Forget runs"):
-        st.caption(f"{len(session.get_runs())} runs are kept for this session (the latest {session.MAX_BATCHES} "
-                   f"comparisons). The Predict page keeps its model.")
-        st.button("Forget all runs", key="train_clear", on_click=session.clear_runs)
+
+def controls(presenting):
+    """The settings and buttons; returns (specs or None, mode code, log_y, slow seconds, clicked, stop slot)."""
+    lesson.seed_widgets(*SETTING_KEYS)
+    specs, problem = None, None
+    mode = st.radio("Compare", MODES, key="train_mode", horizontal=True,
+                    format_func=lambda m: "scalings" if m == MODES[0] else "learning rates")
+    c1, c2 = st.columns(2)
+    with c1:
+        iterations_text = st.text_input("Iterations", key="train_iterations", help=f"1 to {MAX_ITERATIONS:,}")
+    try:
+        iterations = parse_iterations(iterations_text)
+        if mode == MODES[0]:
+            with c2:
+                rate_text = st.text_input("Rate α", key="train_rate", help="Any number > 0; try 1e-6 … 1000.")
+            scalings = st.pills("Scalings", SCALINGS, selection_mode="multi", format_func=SHORT_SCALING.get,
+                                key="train_scalings",
+                                help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)")
+            if not scalings:
+                raise ValueError("pick at least one pixel scaling")
+            specs = session.scaling_specs(scalings, parse_rate(rate_text), iterations)
+        else:
+            with c2:
+                scaling = st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get,
+                                       key="train_rate_scaling")
+            rates_text = st.text_input("Rates α (comma-separated)", key="train_rates")
+            specs = session.rate_specs(parse_rates(rates_text), scaling, iterations)
+    except ValueError as exc:
+        problem = str(exc)
+    lesson.remember(*SETTING_KEYS)
+    if problem:
+        st.error(f"Cannot train: {problem}.")
+        specs = None
+    b1, b2 = st.columns(2)
+    with b1:
+        clicked = st.button("▶ Train", type="primary", key="train_go", disabled=specs is None, width="stretch")
+    with b2:
+        stop_slot = st.empty()
+    st.button("Course: 3 rates", key="train_preset", icon=":material/school:", on_click=apply_course_preset,
+              width="stretch", help="The course's table: three learning rates, 1500 iterations, "
+                                    "for the scaling chosen here. Fills them in and trains at once.")
+    t1, t2 = st.columns(2)
+    with t1:
+        log_y = st.toggle("Log cost", value=True, key="train_log")
+    with t2:
+        slow = st.toggle("Slow", value=False, key="train_slow")
+    slow_seconds = 0
+    if slow:
+        slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5,
+                                        key="train_slow_seconds")
+    st.button("Reset to defaults", key="train_reset", on_click=lesson.reset, type="tertiary",
+              help="Every setting back to its default; the address bar follows.")
+    return specs, ("scalings" if mode == MODES[0] else "rates"), log_y, slow_seconds, clicked, stop_slot
 
 
 # ---------------------------------------------------------------------------
-session.ensure_router()             # a deep link must still go through dashboard.py
-st.title("Train the one-neuron network")
-st.markdown("Every run starts from **w = 0, b = 0** (cost ln 2 ≈ 0.693) and takes gradient-descent steps on the "
-            "training set: how do the pixel scaling and the learning rate change the cost curve?")
+presenting = lesson.presenting()
+st.title("Train the one-neuron network", help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
+            "takes gradient-descent steps on the training set: how do the pixel scaling and the learning rate "
+            "change the cost curve?")
 
 dataset = session.get_dataset()
-
-with st.container(border=True):
-    row_a = st.columns([2.2, 1.2, 1.2, 1.4], vertical_alignment="bottom")
-    with row_a[0]:
-        mode = st.radio("What to compare", MODES, horizontal=True, key="train_mode")
-    with row_a[1]:
-        log_y = st.toggle("Log-scale cost", value=True, key="train_log",
-                          help="Raw pixels make the cost jump to huge values; a log axis shows every run.")
-    with row_a[2]:
-        slow = st.toggle("Slow motion", value=False, key="train_slow",
-                         help=f"For the projector: spread the training over a few seconds "
-                              f"(normal speed takes at least {NORMAL_SECONDS:g} s).")
-    with row_a[3]:
-        slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5,
-                                        key="train_slow_seconds", disabled=not slow)
-    row_b = st.columns([1, 1, 2.2])
-    specs, problem = None, None
-    with row_b[0]:
-        iterations = st.number_input("Iterations", min_value=1, max_value=100_000, value=2000, step=500,
-                                     key="train_iterations")
-    if mode == MODES[0]:
-        with row_b[1]:
-            rate = st.number_input("Learning rate α", min_value=0.0, max_value=1000.0, value=0.005,
-                                   step=0.001, format="%g", key="train_rate",
-                                   help="Any number > 0; try 1e-6 … 1000.")
-        with row_b[2]:
-            scalings = st.pills("Pixel scalings", SCALINGS, selection_mode="multi", default=list(SCALINGS),
-                                format_func=SCALING_LABELS.get, key="train_scalings")
-        try:
-            if not scalings:
-                raise ValueError("pick at least one pixel scaling")
-            specs = session.scaling_specs(scalings, rate, int(iterations))
-        except ValueError as exc:
-            problem = str(exc)
-    else:
-        st.session_state.setdefault("train_rates", COURSE_RATES)
-        with row_b[1]:
-            rates_text = st.text_input("Learning rates α (comma-separated)", key="train_rates")
-        with row_b[2]:
-            scaling = st.selectbox("Pixel scaling", SCALINGS, index=SCALINGS.index("255"),
-                                   format_func=SCALING_LABELS.get, key="train_rate_scaling")
-        try:
-            specs = session.rate_specs(parse_rates(rates_text), scaling, int(iterations))
-        except ValueError as exc:
-            problem = str(exc)
-    if problem:
-        st.error(f"Cannot train with these settings: {problem}.")
-
-    row_c = st.columns([1, 1, 2.2])
-    with row_c[0]:
-        clicked = st.button("▶ Train", type="primary", key="train_go", disabled=specs is None, width="stretch")
-    requested = bool(st.session_state.pop("train_requested", False))
-    training = bool((clicked or requested) and specs)
-    with row_c[1]:
-        stop_slot = st.empty()
-        stop_slot.button("■ Stop", key="train_stop", disabled=not training, width="stretch",
-                         help="Stops training; the part already trained is kept.")
-    with row_c[2]:
-        st.button("▶ Course rates 0.01 / 0.001 / 0.0001", key="train_preset", on_click=apply_course_preset,
-                  help="Compares the course's three learning rates (for the scaling chosen there): "
-                       "fills them in and trains at once.")
-
-slots = {"progress": st.empty(), "notes": st.empty(), "chart": st.empty(), "table": st.empty()}
+left, right = st.columns([1.15, 2.85], gap="small")
+with left:
+    specs, mode, log_y, slow_seconds, clicked, stop_slot = controls(presenting)
+requested = bool(st.session_state.pop("train_requested", False))
+training = bool((clicked or requested) and specs)
+stop_slot.button("■ Stop", key="train_stop", disabled=not training, width="stretch",
+                 help="Stops training where the chart is; the part already trained is kept.")
+with right:
+    slots = {"progress": st.empty(), "notes": st.empty(), "chart": st.empty(), "table": st.empty()}
 
 if training:
-    _, stats = train_live(dataset, specs, "scalings" if mode == MODES[0] else "rates", slots, log_y,
-                          slow_seconds if slow else 0)
+    _, stats = train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting)
     st.session_state["train_stats"] = stats
     st.session_state.pop(session.STOPPED_KEY, None)
-    # Training is over: the Stop button goes back to disabled (another key: one key per run).
+    # Training is over: the Stop button goes back to disabled (another key: one key per state).
     stop_slot.button("■ Stop", key="train_stop_done", disabled=True, width="stretch")
 
 batch_ids = session.batches()
 if not batch_ids:
     with slots["notes"].container():
+        stopped = st.session_state.get(session.STOPPED_KEY)
+        if stopped is not None and session.comparison(stopped) is not None:
+            st.warning("Stopped while the first run was being prepared: nothing was trained.")
         st.info("No runs yet. Choose what to compare and press **▶ Train** — three runs take a few seconds.")
 else:
-    show_results(slots, batch_ids, dataset, log_y, training)
+    if st.session_state.get(session.SHOWN_KEY) not in batch_ids:
+        st.session_state[session.SHOWN_KEY] = batch_ids[-1]
+    shown = st.session_state[session.SHOWN_KEY]
+    runs = session.batch_runs(shown)
+    with slots["notes"].container():
+        show_notes(shown, runs, dataset)
+    draw(slots, runs, log_y, presenting=presenting)
+    stats = st.session_state.get("train_stats")
+    if stats and training:
+        with right:
+            st.caption(f"Trained {stats['runs']} runs in {stats['seconds']:.1f} s; the first curve was sent "
+                       f"{stats['first_frame']:.2f} s after the click.")
+    with left:
+        if len(batch_ids) > 1:
+            st.selectbox("Comparison shown", list(reversed(batch_ids)), key=session.SHOWN_KEY,
+                         format_func=session.batch_labels(batch_ids).get)
+        show_use_and_download(runs, shown)
+        with st.expander("Forget runs"):
+            st.caption(f"{len(session.get_runs())} runs are kept for this session (the latest "
+                       f"{session.MAX_BATCHES} comparisons). The Predict page keeps its model.")
+            st.button("Forget all runs", key="train_clear", on_click=session.clear_runs)

@@ -26,8 +26,8 @@ def run_figure(trained, iteration, fixed_range, frame=None):
 
 def caption_for(snap):
     """Cost and accuracies at a snapshot, one line."""
-    test = f", test {snap.test_accuracy:.0f} %" if snap.test_accuracy is not None else ""
-    return f"cost {snap.cost:.4g} · train accuracy {snap.train_accuracy:.0f} %{test}"
+    test = f", test {snap.test_accuracy:.2f} %" if snap.test_accuracy is not None else ""
+    return f"cost {snap.cost:.4g} · train accuracy {snap.train_accuracy:.2f} %{test}"
 
 
 def draw_runs(slots, runs, iteration, fixed_range, frame=None):
@@ -65,38 +65,52 @@ def show_weights(batch_ids, dataset):
     its = snapshot_iterations([tr.run for tr in runs]) or [0]
     with controls[1]:
         iteration = st.select_slider("Iteration (snapshots)", options=its, value=its[-1],
-                                     key=f"weights_iteration_{shown}")
+                                     key="weights_iteration")
     with controls[2]:
         fixed_range = st.radio("Colour range", ["same at every iteration", "rescaled per iteration"],
                                key="weights_range", horizontal=False) == "same at every iteration"
     with controls[3]:
-        st.write("")
-        play = st.button("▶ Play", key="weights_play", help="Step through the snapshots from iteration 0.")
+        play = st.button("▶ Play", key="weights_play", width="stretch",
+                         help=f"Step through the snapshots from iteration 0 in about {PLAY_SECONDS:g} s.")
+        stop_slot = st.empty()
 
     if runs[0].image_shape != dataset.image_shape or runs[0].dataset_source != dataset.source:
-        classes = runs[0].extra.get("classes", ("label 0", "label 1"))
+        classes = runs[0].classes
         st.caption(f"Trained on **{runs[0].dataset_source}** (images {'×'.join(map(str, runs[0].image_shape))}; "
                    f"label 0 = {classes[0]}, label 1 = {classes[1]}).")
 
     # One row per run, four panels across: the same channel of every run lines up in a column.
+    progress = st.empty()
     slots = [(st.empty(), st.empty()) for _ in runs]
 
     if play:
-        for frame, it in enumerate(its):
-            draw_runs(slots, runs, it, fixed_range, frame=frame)
-            time.sleep(PLAY_SECONDS / len(its))
+        stop_slot.button("■ Stop", key="weights_stop", width="stretch", help="Stop the animation here.")
+        bar = progress.progress(0.0, text="Playing…")
+        start, frame, k = time.perf_counter(), 0, 0
+        while k < len(its):
+            draw_runs(slots, runs, its[k], fixed_range, frame=frame)
+            frame += 1
+            bar.progress((k + 1) / len(its), text=f"Iteration {its[k]:,} of {its[-1]:,}")
+            # Paced by the clock: a slow machine skips snapshots instead of taking longer.
+            due = PLAY_SECONDS * (k + 1) / len(its)
+            time.sleep(max(0.0, start + due - time.perf_counter()))
+            due_k = max(k + 1, int((time.perf_counter() - start) / PLAY_SECONDS * len(its)))
+            k = len(its) - 1 if due_k >= len(its) and k < len(its) - 1 else due_k   # the last one is always shown
+        progress.empty()
+        stop_slot.empty()
     draw_runs(slots, runs, iteration, fixed_range)
 
     st.markdown(
         "Each run has its own colour range (raw pixels give much larger weights than z-scored ones), "
         "centred at 0. With “same at every iteration” the range is the largest |w| the run ever reached, "
-        "so you can watch the template appear out of white. The composite shows all three channels at once: "
+        "so you can watch the weights grow out of white. Whether they form a recognisable picture depends on the "
+        "data: on small or varied photos they mostly look like noise, which is part of the lesson — one neuron "
+        "weighs colours at fixed places. The composite shows all three channels at once: "
         "grey = 0, a brighter red/green/blue = a more positive weight in that channel."
     )
 
 
 # ---------------------------------------------------------------------------
-session.ensure_router()             # a deep link must still go through dashboard.py
 st.title("Weights: what the neuron looks for")
 dataset = session.get_dataset()
 st.markdown(

@@ -7,8 +7,23 @@ import math
 import numpy as np
 import pytest
 
-from logreg_core.compare import RunRecord, best_index, costs_csv, paced_target, run_status, snapshot_at, summarize
-from logreg_core.explore import class_counts, flat_index, flatten_walkthrough, pixel_histograms, sample_indices
+from logreg_core.compare import (
+    RunRecord,
+    costs_csv,
+    default_run_index,
+    paced_target,
+    run_status,
+    snapshot_at,
+    summarize,
+)
+from logreg_core.explore import (
+    class_counts,
+    flat_index,
+    flatten_walkthrough,
+    majority_baseline,
+    pixel_histograms,
+    sample_indices,
+)
 from logreg_core.preprocess import flatten
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent
@@ -25,12 +40,12 @@ def small_problem(seed=0):
     return X, Y, X_test, Y_test
 
 
-def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0):
+def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0, scaling="255"):
     X, Y, X_test, Y_test = small_problem(seed)
     return GradientDescent(
         X,
         Y,
-        TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every, method=method),
+        TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every, method=method, scaling=scaling),
         X_test,
         Y_test,
     )
@@ -64,24 +79,27 @@ def test_a_finished_run_is_done_and_summarized():
     assert run_status(small_run()) == "running"
 
 
-def test_best_index_prefers_test_accuracy_and_skips_diverged_runs():
-    runs = [small_run(lr=lr).run() for lr in (0.001, 0.5)]
-    keys = [(s["test_accuracy"], s["train_accuracy"], -s["cost"]) for s in map(summarize, runs)]
-    assert best_index(runs) == max(range(len(runs)), key=keys.__getitem__)
-    diverged = RunRecord.from_run(runs[1])
-    diverged = RunRecord(
-        diverged.settings,
-        diverged.costs,
-        diverged.snapshots,
-        diverged.iteration,
-        True,
-        False,
-        diverged.method,
-        diverged.w,
-        diverged.b,
-    )
-    assert best_index([diverged, runs[0]]) == 1
-    assert best_index([diverged]) is None
+def test_default_run_is_the_course_run_whatever_the_accuracies():
+    runs = [small_run(lr=lr, scaling=sc).run() for lr, sc in ((0.5, "none"), (0.001, "255"), (0.005, "255"))]
+    assert default_run_index(runs) == 2                         # /255 at the course's α, not the best-scoring
+    diverged = RunRecord.from_run(runs[2])
+    diverged = RunRecord(diverged.settings, diverged.costs, diverged.snapshots, diverged.iteration, True, False,
+                         diverged.method, diverged.w, diverged.b)
+    assert default_run_index([runs[0], runs[1], diverged]) == 1
+    assert default_run_index([runs[0], diverged]) == 0
+    assert default_run_index([diverged]) is None
+
+
+def test_a_run_frozen_where_the_screen_was_ends_there():
+    run = small_run()
+    run.step(20)
+    seen = run.current_snapshot()
+    run.step(15)                                                # trained on after the last frame shown
+    record = RunRecord.from_run(run, at=seen)
+    assert record.iteration == 20 and record.stopped and len(record.costs) == 20
+    assert record.snapshots[-1].iteration == 20 and record.b == seen.b
+    np.testing.assert_array_equal(record.w, seen.w)
+    assert run_status(record) == "stopped" and summarize(record)["iteration"] == 20
 
 
 def test_costs_csv_has_one_column_per_run_and_blank_cells_for_shorter_runs():
@@ -134,3 +152,11 @@ def test_pixel_histograms_standardize_per_feature_on_the_training_set():
     for h in hists.values():
         assert int(h["counts"].sum()) + h["below"] + h["above"] == total
     assert math.isclose(hists["255"]["mean"] * 255, hists["none"]["mean"], rel_tol=1e-12)
+
+
+def test_the_majority_baseline_is_chosen_on_train_and_scored_on_both_splits():
+    base = majority_baseline(np.array([0, 0, 0, 1]), np.array([1, 1, 0]))
+    assert base.label == 0 and base.train_accuracy == 75.0 and base.test_accuracy == pytest.approx(100 / 3)
+    assert majority_baseline(np.array([1, 1, 0]), np.array([], dtype=int)).label == 1
+    with pytest.raises(ValueError, match="at least one label"):
+        majority_baseline(np.array([]), np.array([1]))

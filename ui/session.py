@@ -7,25 +7,28 @@ switching pages or data sets never loses it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
-from logreg_core.compare import RunRecord, best_index, run_status, summarize
+from logreg_core.compare import RunRecord, default_run_index, run_status, summarize
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
 from logreg_core.limits import BUDGET
-from logreg_core.pipeline import Model, fit, scale_dataset, start_training
-from logreg_core.preprocess import SCALING_LABELS
+from logreg_core.pipeline import Model, fit, model_from_run, scale_dataset, start_training
+from logreg_core.preprocess import SCALING_LABELS, Scaler
 from logreg_core.settings import TrainSettings
+from logreg_core.training import GradientDescent, Snapshot
 
 DATASET_KEY = "dataset"
 RUNS_KEY = "runs"
 MODEL_KEY = "model"
 DEFAULT_FLAG_KEY = "dataset_is_default"
 BATCH_KEY = "run_batch_counter"
+COMPARISONS_KEY = "comparisons"  # batch number → Comparison
 STOPPED_KEY = "stopped_batch"    # the comparison a Stop interrupted last
+SHOWN_KEY = "train_show_batch"   # the comparison the Train page shows (a selectbox key)
 #: Comparisons (batches of runs) a user keeps; older ones are dropped to bound memory.
 MAX_BATCHES = 4
 
@@ -112,6 +115,34 @@ def cached_pixel_histograms(train_x, bins=64):
     return pixel_histograms(train_x, bins=bins)
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """What a run was trained on and how the page labels it (fixed when the run is made).
+
+    Attributes
+    ----------
+    batch : int
+        Number of the comparison the run belongs to.
+    label : str
+        Legend text without the batch number, e.g. "pixels / 255" or "α = 0.01".
+    mode : {"scalings", "rates"}
+        What the comparison varies.
+    image_shape : tuple of int
+        (height, width, channels) of the images it was trained on.
+    classes : tuple of str
+        Names of label 0 and label 1.
+    dataset_source : str
+        ``Dataset.source`` of the data it was trained on.
+    """
+
+    batch: int
+    label: str
+    mode: str
+    image_shape: tuple[int, ...]
+    classes: tuple[str, ...]
+    dataset_source: str
+
+
 @dataclass
 class TrainedRun:
     """One training run a user made, kept across pages.
@@ -120,72 +151,77 @@ class TrainedRun:
     ----------
     name : str
         Unique key in :func:`get_runs`, e.g. "#3 pixels / 255" (comparison 3).
-    run : logreg_core.training.GradientDescent or logreg_core.compare.RunRecord
-        Costs, snapshots, settings, current parameters. A live ``GradientDescent``
-        while it trains; a ``RunRecord`` (same attributes, no training matrices)
-        once it finished, diverged or was stopped.
-    scaler : logreg_core.preprocess.Scaler
-    dataset_source : str
-        ``Dataset.source`` of the data it was trained on.
-    model : logreg_core.pipeline.Model or None
-        Set once the run finished or was stopped.
-    extra : dict
-        Filled by :func:`start_batch`: "batch" (int), "label" (legend text),
-        "mode" ("scalings" or "rates"), "image_shape", "classes".
+    run : GradientDescent or RunRecord
+        A live ``GradientDescent`` while it trains; a ``RunRecord`` (no
+        training matrices) once it finished, diverged or was stopped.
+    scaler : Scaler
+    info : RunInfo
+    model : Model or None, default None
+        Set once the run is frozen.
+    shown : Snapshot or None, default None
+        The state the browser last received while training: a Stop freezes the run there.
     """
 
     name: str
-    run: object
-    scaler: object
-    dataset_source: str
+    run: GradientDescent | RunRecord
+    scaler: Scaler
+    info: RunInfo
     model: Model | None = None
-    extra: dict = field(default_factory=dict)
+    shown: Snapshot | None = None
 
     @property
-    def label(self):
+    def label(self) -> str:
         """Legend text without the batch number."""
-        return self.extra.get("label", self.name)
+        return self.info.label
 
     @property
-    def batch(self):
-        """Number of the comparison this run belongs to (0 if made elsewhere)."""
-        return int(self.extra.get("batch", 0))
+    def batch(self) -> int:
+        """Number of the comparison this run belongs to."""
+        return self.info.batch
 
     @property
-    def status(self):
+    def dataset_source(self) -> str:
+        """Where the training data came from."""
+        return self.info.dataset_source
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        """(height, width, channels) of the images it was trained on."""
+        return self.info.image_shape
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Names of label 0 and label 1."""
+        return self.info.classes
+
+    @property
+    def status(self) -> str:
         """"running", "done", "stopped" or "diverged"."""
         return run_status(self.run)
 
-    @property
-    def image_shape(self):
-        """(height, width, channels) of the images it was trained on."""
-        if "image_shape" in self.extra:
-            return tuple(self.extra["image_shape"])
-        return self.model.image_shape if self.model is not None else None
 
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison the user asked for: what it varies and which runs were planned.
 
-def ensure_router():
-    """Make sure this page runs inside ``dashboard.py``'s router; call it first on every page.
-
-    Streamlit treats a folder named ``pages/`` beside the main script as an
-    old-style pages folder until ``st.navigation`` first runs in the process.
-    If the first visit after a server start is a deep link (``/train``), it runs
-    the page file on its own — no sidebar, no wide layout, file names in the
-    menu — and stays in that mode for every later session. This switches the
-    mode off and reruns the script through the router. (AppTest resets the
-    mode before every run, so there it reroutes each run.)
+    Attributes
+    ----------
+    batch : int
+    mode : {"scalings", "rates"}
+    planned : tuple of str
+        Labels of every run asked for; fewer runs exist when a Stop came while preparing.
     """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without it has no such mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+
+    batch: int
+    mode: str
+    planned: tuple[str, ...]
 
 
 def get_dataset():
     """The data set this user works on (the default until they choose another)."""
+    if DATASET_KEY not in st.session_state and st.session_state.get("lesson", {}).get("lesson_data") == "synthetic":
+        st.session_state[DATASET_KEY] = synthetic_default()      # a shared link asked for the built-in set
+        st.session_state[DEFAULT_FLAG_KEY] = True
     if DATASET_KEY not in st.session_state:
         try:
             st.session_state[DATASET_KEY] = default_dataset(os.environ.get(DATA_ENV), str(PROJECT_DATA_DIR))
@@ -215,10 +251,17 @@ def is_default_dataset():
     return bool(st.session_state.get(DEFAULT_FLAG_KEY, False))
 
 
-def get_runs():
+def get_runs() -> dict[str, TrainedRun]:
     """This user's runs, ``dict`` name → :class:`TrainedRun`, in training order."""
     return st.session_state.setdefault(RUNS_KEY, {})
 
+
+def get_comparisons() -> dict[int, Comparison]:
+    """This user's comparisons, batch number → :class:`Comparison`."""
+    return st.session_state.setdefault(COMPARISONS_KEY, {})
+
+
+# -- the model the Predict page uses -----------------------------------------
 
 def get_model():
     """The model used for predictions and where it came from.
@@ -228,12 +271,27 @@ def get_model():
     model : Model or None
     description : str
     """
-    return st.session_state.get(MODEL_KEY, (None, "no model yet"))
+    model, description, _ = st.session_state.get(MODEL_KEY, (None, "no model yet", "none"))
+    return model, description
 
 
-def set_model(model, description):
-    """Make ``model`` the one the Predict page uses."""
-    st.session_state[MODEL_KEY] = (model, description)
+def model_origin() -> str:
+    """Who chose the current model: "none", "default" (the latest comparison's /255 run), "run" or "upload"."""
+    return st.session_state.get(MODEL_KEY, (None, "", "none"))[2]
+
+
+def set_model(model, description, origin="upload"):
+    """Make ``model`` the one the Predict page uses.
+
+    Parameters
+    ----------
+    model : Model
+    description : str
+    origin : {"upload", "run", "default"}, default "upload"
+        "upload" and "run" are the user's choice and stay until the user
+        changes them; "default" follows the latest comparison.
+    """
+    st.session_state[MODEL_KEY] = (model, description, origin)
 
 
 def train_default_model():
@@ -247,7 +305,7 @@ def train_default_model():
     settings = TrainSettings()
     model, _ = fit(dataset, settings)
     set_model(model, f"trained here with defaults (pixels / 255, α = {settings.learning_rate}, "
-                     f"{settings.num_iterations} iterations) on {dataset.source}")
+                     f"{settings.num_iterations} iterations) on {dataset.source}", origin="run")
     return model
 
 
@@ -266,10 +324,14 @@ def snapshot_interval(num_iterations, snapshots=20):
     return max(1, int(num_iterations) // snapshots) if isinstance(num_iterations, int) else 100
 
 
+#: Run labels in a comparison of scalings: short, so a legend of three fits one line on a projector.
+RUN_LABELS = {"none": "raw 0–255", "255": "pixels / 255", "zscore": "z-score"}
+
+
 def scaling_specs(scalings, learning_rate, num_iterations):
     """Specs comparing pixel scalings at one learning rate (raises ValueError for bad settings)."""
     every = snapshot_interval(num_iterations)
-    return [RunSpec(SCALING_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
+    return [RunSpec(RUN_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
                                                     scaling=s, snapshot_every=every))
             for s in scalings]
 
@@ -287,95 +349,112 @@ def rate_specs(rates, scaling, num_iterations):
     return specs
 
 
-def start_batch(dataset, specs, mode, on_prepared=None):
-    """Prepare a comparison: one gradient-descent run per spec, all from w = 0, b = 0.
-
-    The runs are stored in session state at once, so a run interrupted by Stop
-    (or by leaving the page) keeps what it trained; :func:`freeze_interrupted_runs`
-    marks it stopped on the next script run.
+def start_batch(specs: Sequence[RunSpec], mode: str) -> Comparison:
+    """Register a new comparison (no run prepared yet) and make it the one the Train page shows.
 
     Parameters
     ----------
-    dataset : Dataset
     specs : sequence of RunSpec
-    mode : str
-        "scalings" or "rates" (how the page labels the comparison).
-    on_prepared : callable or None
-        Called as ``on_prepared(done, total)`` after each run is prepared.
+    mode : {"scalings", "rates"}
 
     Returns
     -------
-    runs : list of TrainedRun
-        Not yet stepped.
+    comparison : Comparison
+        Prepare its runs with :func:`prepare_runs`, one at a time.
     """
     batch = int(st.session_state.get(BATCH_KEY, 0)) + 1
     st.session_state[BATCH_KEY] = batch
-    out, scaled = [], {}
-    for i, spec in enumerate(specs):
+    comparison = Comparison(batch, mode, tuple(spec.label for spec in specs))
+    get_comparisons()[batch] = comparison
+    st.session_state[SHOWN_KEY] = batch
+    prune_batches(MAX_BATCHES)
+    return comparison
+
+
+def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec],
+                 scale: Callable | None = None) -> Iterator[TrainedRun]:
+    """Prepare the runs of a comparison lazily, one per ``next()``; each is stored at once.
+
+    Stored at once, so a Stop (or leaving the page) keeps what a run trained;
+    :func:`freeze_interrupted_runs` marks it stopped on the next script run.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    dataset : Dataset
+    specs : sequence of RunSpec
+    scale : callable or None, default None
+        ``scale(dataset, scaling) -> (scaler, X, X_test)``; default
+        :func:`logreg_core.pipeline.scale_dataset`, made once per scaling here.
+
+    Yields
+    ------
+    trained : TrainedRun
+        Not yet stepped.
+    """
+    scaled = {}
+    for spec in specs:
         kind = spec.settings.scaling
         if kind not in scaled:      # runs with one scaling share one copy of the scaled data
-            scaled[kind] = scale_dataset(dataset, kind)
+            scaled[kind] = (scale or scale_dataset)(dataset, kind)
         run, scaler = start_training(dataset, spec.settings, scaled[kind])
-        out.append(TrainedRun(
-            name=f"#{batch} {spec.label}", run=run, scaler=scaler, dataset_source=dataset.source,
-            extra={"batch": batch, "label": spec.label, "mode": mode,
-                   "image_shape": dataset.image_shape, "classes": tuple(dataset.classes)},
-        ))
-        if on_prepared is not None:
-            on_prepared(i + 1, len(specs))
-    runs = get_runs()
-    for tr in out:
-        runs[tr.name] = tr
-    prune_batches(MAX_BATCHES)
-    return out
+        info = RunInfo(comparison.batch, spec.label, comparison.mode, tuple(dataset.image_shape),
+                       tuple(dataset.classes), dataset.source)
+        trained = TrainedRun(name=f"#{comparison.batch} {spec.label}", run=run, scaler=scaler, info=info)
+        get_runs()[trained.name] = trained
+        yield trained
 
 
-def finish_run(trained):
-    """Freeze a run: drop its training matrices, keep costs, snapshots and a :class:`Model`."""
+def finish_run(trained: TrainedRun) -> TrainedRun:
+    """Freeze a run: drop its training matrices, keep costs, snapshots and a :class:`Model`.
+
+    A run still training is frozen where the browser last saw it (``trained.shown``).
+    """
     if not isinstance(trained.run, RunRecord):
-        trained.run = RunRecord.from_run(trained.run)
+        trained.run = RunRecord.from_run(trained.run, at=trained.shown)
+    trained.shown = None
     if trained.model is None:
-        rec = trained.run
-        trained.model = Model(rec.w, rec.b, trained.scaler, trained.image_shape,
-                              trained.extra.get("classes", ("label 0", "label 1")),
-                              rec.settings, np.asarray(rec.costs))
+        trained.model = model_from_run(trained.run, trained.scaler, trained.info)
     return trained
 
 
 def describe_run(trained):
-    """One line for the Predict page: what the run is, how far it went, how well it does."""
+    """One line for the Predict page: what the run is and how far it went (no test accuracy: no ranking)."""
     s = summarize(trained.run)
-    acc = "" if np.isnan(s["test_accuracy"]) else f", test accuracy {s['test_accuracy']:.0f} %"
     state = {"done": "", "stopped": " (stopped early)", "diverged": " (diverged)"}.get(s["status"], "")
     return (f"{SCALING_LABELS[s['scaling']]}, α = {s['learning_rate']:g}, {s['iteration']} iterations"
-            f"{state}{acc} — comparison #{trained.batch} on {trained.dataset_source}")
+            f"{state} — comparison #{trained.batch} on {trained.dataset_source}")
 
 
-def use_for_predictions(trained):
-    """Make a finished run's model the one the Predict page uses."""
+def use_for_predictions(trained, origin="run"):
+    """Make a frozen run's model the one the Predict page uses (``origin`` "run": the user's pick)."""
     finish_run(trained)
-    set_model(trained.model, describe_run(trained))
+    set_model(trained.model, describe_run(trained), origin)
 
 
 def finish_batch(runs):
-    """Freeze every run of a comparison and hand the best one to the Predict page.
+    """Freeze every run of a comparison; its /255 run becomes the Predict model unless the user chose one.
 
     Returns
     -------
-    best : TrainedRun or None
+    default : TrainedRun or None
+        The comparison's default run (see :func:`logreg_core.compare.default_run_index`);
         None if every run diverged.
     """
     for tr in runs:
         finish_run(tr)
-    i = best_index([tr.run for tr in runs])
+    i = default_run_index([tr.run for tr in runs])
     if i is None:
         return None
-    use_for_predictions(runs[i])
+    if model_origin() in ("none", "default"):
+        use_for_predictions(runs[i], origin="default")
     return runs[i]
 
 
 def freeze_interrupted_runs():
     """Mark runs left unfinished by a Stop (or a page change) as stopped; call at every script run.
+
+    The interrupted comparison becomes the one the Train page shows.
 
     Returns
     -------
@@ -383,22 +462,41 @@ def freeze_interrupted_runs():
         The runs that were still live.
     """
     live = [tr for tr in get_runs().values() if not isinstance(tr.run, RunRecord)]
-    if not live:
-        return []
     for batch in sorted({tr.batch for tr in live}):
-        finish_batch([tr for tr in get_runs().values() if tr.batch == batch])
+        finish_batch(batch_runs(batch))
         st.session_state[STOPPED_KEY] = batch
+        st.session_state[SHOWN_KEY] = batch
+    # A Stop while the first run was still being prepared leaves a comparison without runs.
+    latest = max(get_comparisons(), default=None)
+    if latest is not None and latest not in batches() and st.session_state.get("train_running") == latest:
+        st.session_state[STOPPED_KEY] = latest
+    st.session_state.pop("train_running", None)
     return live
 
 
 def batches():
-    """Numbers of the stored comparisons, oldest first."""
+    """Numbers of the stored comparisons that have runs, oldest first."""
     return sorted({tr.batch for tr in get_runs().values()})
 
 
 def batch_labels(batch_ids):
-    """A display label per comparison, e.g. ``{2: "#2: α = 0.01, α = 0.001"}`` (plain dict for a selectbox)."""
-    return {b: f"#{b}: " + ", ".join(tr.label for tr in batch_runs(b)) for b in batch_ids}
+    """A short display label per comparison (plain dict for a selectbox; it must fit a narrow projector).
+
+    E.g. ``{1: "#1 · 3 scalings, α 0.005", 2: "#2 · α 0.01 / 0.001 (pixels / 255)"}``.
+    """
+    labels = {}
+    for b in batch_ids:
+        runs = batch_runs(b)
+        settings = [tr.run.settings for tr in runs]
+        if runs and runs[0].info.mode == "rates":
+            rates = " / ".join(f"{s.learning_rate:g}" for s in settings)
+            labels[b] = f"#{b} · α {rates} ({RUN_LABELS.get(settings[0].scaling, settings[0].scaling)})"
+        elif runs:
+            kinds = "scaling" if len(runs) == 1 else "scalings"
+            labels[b] = f"#{b} · {len(runs)} {kinds}, α {settings[0].learning_rate:g}"
+        else:
+            labels[b] = f"#{b}"
+    return labels
 
 
 def batch_runs(batch):
@@ -406,18 +504,26 @@ def batch_runs(batch):
     return [tr for tr in get_runs().values() if tr.batch == batch]
 
 
+def comparison(batch) -> Comparison | None:
+    """The :class:`Comparison` record of a batch (None for runs made without one)."""
+    return get_comparisons().get(batch)
+
+
 def prune_batches(keep):
-    """Keep only the ``keep`` most recent comparisons."""
-    ids = batches()
+    """Keep only the ``keep`` most recent comparisons (runs and records)."""
+    ids = sorted(set(batches()) | set(get_comparisons()))
     drop = set(ids[:-keep]) if keep > 0 else set(ids)
     runs = get_runs()
     for name in [n for n, tr in runs.items() if tr.batch in drop]:
         del runs[name]
+    for batch in drop:
+        get_comparisons().pop(batch, None)
 
 
 def clear_runs():
     """Forget every run (the Predict page's model stays)."""
     get_runs().clear()
+    get_comparisons().clear()
 
 
 def train_batch(dataset, specs, mode, progress=None, step_chunk=250):
@@ -436,11 +542,11 @@ def train_batch(dataset, specs, mode, progress=None, step_chunk=250):
     -------
     runs : list of TrainedRun
     """
-    def prepared(done, total):
+    runs = []
+    for done, trained in enumerate(prepare_runs(start_batch(specs, mode), dataset, specs), start=1):
+        runs.append(trained)
         if progress is not None:
-            progress(0.2 * done / total, f"Preparing run {done} of {total}…")
-
-    runs = start_batch(dataset, specs, mode, on_prepared=prepared)
+            progress(0.2 * done / len(specs), f"Preparing run {done} of {len(specs)}…")
     total = sum(tr.run.settings.num_iterations for tr in runs)
     while not all(tr.run.done for tr in runs):
         for tr in runs:
@@ -449,6 +555,8 @@ def train_batch(dataset, specs, mode, progress=None, step_chunk=250):
             done = sum(min(tr.run.iteration, tr.run.settings.num_iterations) if not tr.run.diverged
                        else tr.run.settings.num_iterations for tr in runs)
             progress(0.2 + 0.8 * done / max(total, 1), "Training…")
+    for tr in runs:
+        tr.shown = None          # trained to the end without a live view: freeze at the end
     finish_batch(runs)
     return runs
 

@@ -11,7 +11,7 @@ import streamlit as st
 from logreg_core.explore import class_counts
 from logreg_core.images import PHOTO_SUFFIXES
 from logreg_core.limits import cap_text
-from ui import session
+from ui import lesson, session
 
 SOURCES = ("HDF5 files (train + test)", "Photos of two classes", "A zip of photos")
 ERROR_KEY = "data_error"          # (message, signature) of the last failed upload
@@ -160,6 +160,10 @@ def render_sidebar():
     slot : an ``st.empty`` at the bottom of the sidebar for :func:`model_note`.
     """
     with st.sidebar:
+        lesson.seed_widgets("present")
+        st.toggle("Presentation mode", key="present", on_change=lesson.remember, args=("present",),
+                  help="For the projector: sidebar collapsed, larger text, compact controls. "
+                       "Open the sidebar (») to switch it off.")
         card = st.container()
         messages = st.container()
         st.divider()
