@@ -134,7 +134,6 @@ def entries_frame(entries, revealed):
     return pd.DataFrame(rows)
 
 
-session.ensure_router()
 st.title("Class board")
 code = board_code()
 st.session_state.setdefault("board_session", uuid.uuid4().hex)

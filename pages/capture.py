@@ -95,7 +95,6 @@ def load_back():
                                   f"{dataset.classes[1]} photos from {dataset.source}.")
 
 
-session.ensure_router()
 st.title("Capture: make a data set in class")
 st.markdown(f"Take photos of two classes (or add files); each is cut to a square and shrunk to "
             f"**{CAPTURE_SIZE}×{CAPTURE_SIZE}** pixels at once, like the course's images. "

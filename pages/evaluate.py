@@ -57,7 +57,6 @@ def read_selection(split, event):
         st.session_state[CELL_KEY] = (split, t, q)
 
 
-session.ensure_router()
 st.title("Evaluate: where does the model go wrong?")
 model, description = session.get_model()
 dataset = session.get_dataset()

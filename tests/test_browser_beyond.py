@@ -2,7 +2,7 @@
 
 Debian's Chromium driven by PyPI's playwright (never ``playwright install``); Chromium's fake camera
 stands in for a webcam. The server gets its own board database in a temporary folder and a teacher PIN.
-Screenshots at 1280×720 go to ``docs/`` (``beyond-*.png``). Skipped without Chromium or playwright,
+Screenshots at 1280×720 go to ``artifacts/screenshots/`` (``beyond-*.png``; the README's are copies in ``docs/``). Skipped without Chromium or playwright,
 except under ``CI=true`` where that fails.
 """
 import io
@@ -24,7 +24,7 @@ from logreg_core.data import load_dataset
 from logreg_core.settings import TrainSettings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DOCS = ROOT / "docs"
+DOCS = ROOT / "artifacts" / "screenshots"  # copy the ones worth keeping to docs/ by hand
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
@@ -157,11 +157,11 @@ def go(pg, title):
 
 
 def snap(pg, name, locator=None):
-    """A 1280×720 screenshot into docs/, scrolled to ``locator`` if given."""
+    """A 1280×720 screenshot into artifacts/screenshots/, scrolled to ``locator`` if given."""
     if locator is not None:
         locator.first.evaluate("e => e.scrollIntoView({block: 'start'})")
         pg.wait_for_timeout(300)
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(DOCS / f"beyond-{name}.png"))
 
 

@@ -2,7 +2,7 @@
 import json
 
 import numpy as np
-from conftest import decoded, open_page
+from conftest import MODEL_KEY, decoded, open_page
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from logreg_core.data import synthetic_dataset
@@ -47,7 +47,7 @@ def test_without_a_model_it_offers_to_train_one():
 
 def test_counts_follow_the_threshold_and_match_sklearn():
     ds, model = trained()
-    at = open_page(PAGE, state={"model": (model, "test model")})
+    at = open_page(PAGE, state={MODEL_KEY: (model, "test model", "upload")})
     p = {"train": model.predict_proba_images(ds.train_x), "test": model.predict_proba_images(ds.test_x)}
     y = {"train": ds.train_y, "test": ds.test_y}
     seen = []
@@ -73,7 +73,7 @@ def test_counts_follow_the_threshold_and_match_sklearn():
 
 def test_a_cell_shows_its_images_most_confident_first():
     ds, model = trained()
-    at = open_page(PAGE, state={"model": (model, "test model")})
+    at = open_page(PAGE, state={MODEL_KEY: (model, "test model", "upload")})
     p = model.predict_proba_images(ds.train_x)
     at.selectbox(key="eval_cell").set_value(("train", 0, 0))
     ok(at.run())
@@ -89,6 +89,6 @@ def test_a_model_for_other_images_is_refused_with_one_line():
     ds = synthetic_dataset()
     small = ds.__class__(ds.train_x[:, :32, :32], ds.train_y, ds.test_x[:, :32, :32], ds.test_y, ds.classes, "small")
     model, _ = fit(small, TrainSettings(num_iterations=10))
-    at = open_page(PAGE, state={"model": (model, "small model")})
+    at = open_page(PAGE, state={MODEL_KEY: (model, "small model", "upload")})
     assert len(at.warning) == 1 and "32×32×3" in at.warning[0].value
     assert not charts(at)

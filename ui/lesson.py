@@ -141,9 +141,13 @@ def url_params() -> dict[str, str]:
 
 
 def write_url() -> None:
-    """Put the lesson into the address bar (only when it changed, so no needless message)."""
-    wanted = url_params()
-    if dict(st.query_params.to_dict()) != wanted:
+    """Put the lesson into the address bar (only when it changed, so no needless message).
+
+    Parameters that are not lesson settings (e.g. the class board's ``board`` code) are kept.
+    """
+    current = st.query_params.to_dict()
+    wanted = {name: value for name, value in current.items() if name not in PARAMS} | url_params()
+    if current != wanted:
         st.query_params.from_dict(wanted)
 
 
