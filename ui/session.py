@@ -15,9 +15,10 @@ import streamlit as st
 from logreg_core.compare import RunRecord, best_index, run_status, summarize
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, load_dataset, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
-from logreg_core.pipeline import Model, fit, scale_dataset, start_training
+from logreg_core.pipeline import Model, fit, start_training
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import TrainSettings
+from ui import shared
 
 DATASET_KEY = "dataset"
 RUNS_KEY = "runs"
@@ -304,14 +305,11 @@ def start_batch(dataset, specs, mode, on_prepared=None):
     """
     batch = int(st.session_state.get(BATCH_KEY, 0)) + 1
     st.session_state[BATCH_KEY] = batch
-    out, scaled = [], {}
+    out, prepared = [], shared.prepared(dataset)   # scaled data and kernels shared by every session
     for i, spec in enumerate(specs):
-        kind = spec.settings.scaling
-        if kind not in scaled:      # runs with one scaling share one copy of the scaled data
-            scaled[kind] = scale_dataset(dataset, kind)
-        run, scaler = start_training(dataset, spec.settings, scaled[kind])
+        run, scaler = start_training(dataset, spec.settings, prepared.scaled(spec.settings.scaling))
         out.append(TrainedRun(
-            name=f"#{batch} {spec.label}", run=run, scaler=scaler, dataset_source=dataset.source,
+            name=f"#{batch} {spec.label}", run=shared.scheduled(run), scaler=scaler, dataset_source=dataset.source,
             extra={"batch": batch, "label": spec.label, "mode": mode,
                    "image_shape": dataset.image_shape, "classes": tuple(dataset.classes)},
         ))
