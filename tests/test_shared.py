@@ -109,3 +109,21 @@ def test_blas_is_limited_to_one_thread():
     getter = next(getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads")
                   if hasattr(lib, n))
     assert getter() == 1
+
+
+def test_the_reaper_shuts_down_expired_sessions_only():
+    from types import SimpleNamespace
+
+    shut = []
+
+    class Storage:
+        def __init__(self):
+            self._cache = SimpleNamespace(expire=lambda: [(sid, SimpleNamespace(session=SimpleNamespace(
+                shutdown=lambda sid=sid: shut.append(sid)))) for sid in ("old-1", "old-2")])
+
+    runtime = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=Storage(),
+                                                           _storage_lock=threading.Lock()))
+    assert shared._reap_once(runtime) == 2
+    assert shut == ["old-1", "old-2"]
+    runtime._session_mgr._session_storage._cache.expire = list
+    assert shared._reap_once(runtime) == 0

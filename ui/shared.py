@@ -311,13 +311,19 @@ def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
     except (ImportError, RuntimeError, AttributeError):
         return None
 
+    def reap() -> None:
+        try:
+            _reap_once(runtime)
+        except Exception:  # noqa: BLE001 - never let the reaper die on a Streamlit change
+            _log.warning("session reaper failed", exc_info=True)
+
     def loop() -> None:
         while True:
             time.sleep(interval)
-            try:
-                _reap_once(runtime)
-            except Exception:  # noqa: BLE001 - never let the reaper die on a Streamlit change
-                _log.warning("session reaper failed", exc_info=True)
+            try:   # sessions are shut down on the server's event loop, as Streamlit itself does
+                runtime._get_async_objs().eventloop.call_soon_threadsafe(reap)
+            except (AttributeError, RuntimeError):   # no loop (yet, or any more)
+                reap()
 
     thread = threading.Thread(target=loop, name="logreg-session-reaper", daemon=True)
     thread.start()
