@@ -61,10 +61,9 @@ def test_scheduler_bounds_concurrency_and_serves_in_order():
 def test_a_waiting_trainer_is_told_its_place_and_can_give_up():
     gate = shared.TrainingScheduler(1)
     places = []
-    with gate.turn("first"):
-        with pytest.raises(TimeoutError, match="no training slot within 0.2 s"):
-            with gate.turn("second", on_wait=places.append, poll=0.05, timeout=0.2):
-                pass
+    with (gate.turn("first"), pytest.raises(TimeoutError, match="no training slot within 0.2 s"),
+          gate.turn("second", on_wait=places.append, poll=0.05, timeout=0.2)):
+        pass
     assert places and set(places) == {1}
     assert gate.waiting == 0 and gate.stepping == 0
     with gate.turn("third"):         # the slot is free again
@@ -105,7 +104,7 @@ def test_blas_is_limited_to_one_thread():
     assert shared.limit_blas_threads(1)
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    lib = ctypes.CDLL(sorted(paths)[0])
+    lib = ctypes.CDLL(min(paths))
     getter = next(getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads")
                   if hasattr(lib, n))
     assert getter() == 1
