@@ -387,13 +387,15 @@ def wait_healthy(base_url: str, seconds: float, proc: subprocess.Popen | None = 
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with status {proc.returncode}")
+        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=2)
         try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=2)
             conn.request("GET", parts.path.rstrip("/") + "/_stcore/health")
             if conn.getresponse().status == 200:
                 return
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.3)
     raise RuntimeError(f"{base_url} did not answer /_stcore/health within {seconds:g} s")
 

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
@@ -71,12 +71,14 @@ def replica_env(cookie_secret: str, base: dict[str, str] | None = None) -> dict[
 
 
 def healthy(port: int, path: str = "/_stcore/health") -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         conn.request("GET", path)
         return conn.getresponse().status == 200
     except OSError:
         return False
+    finally:
+        conn.close()
 
 
 def alive(pid: int) -> bool:
@@ -128,6 +130,7 @@ class Cluster:
     replica_ports: list[int] = field(default_factory=list)
     replica_pids: list[int] = field(default_factory=list)
     nginx_pid: int = 0
+    _children: dict[int, subprocess.Popen] = field(default_factory=dict, repr=False)
 
     @property
     def url(self) -> str:
@@ -138,8 +141,8 @@ class Cluster:
         return [*self.replica_pids, *([self.nginx_pid] if self.nginx_pid else [])]
 
     def save(self) -> None:
-        data = asdict(self)
-        data["prefix"] = str(self.prefix)
+        data = {"prefix": str(self.prefix), "replicas": self.replicas, "port": self.port,
+                "replica_ports": self.replica_ports, "replica_pids": self.replica_pids, "nginx_pid": self.nginx_pid}
         (self.prefix / STATE_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     @classmethod
@@ -168,6 +171,7 @@ class Cluster:
                 log.close()
                 self.replica_ports.append(port)
                 self.replica_pids.append(proc.pid)
+                self._children[proc.pid] = proc
                 self.save()
             self.port = self.port or free_port()
             conf = self.prefix / "nginx.conf"
@@ -182,10 +186,12 @@ class Cluster:
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
             self.nginx_pid = proc.pid
+            self._children[proc.pid] = proc
             self.save()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                dead = [p for p in self.pids if not alive(p) or _exited(p)]
+                dead = [p for p in self.pids
+                        if (self._children[p].poll() is not None if p in self._children else not alive(p))]
                 if dead:
                     raise RuntimeError(f"process(es) {dead} exited; see the logs in {self.prefix}")
                 if all(healthy(p) for p in self.replica_ports) and healthy(self.port):
@@ -202,20 +208,15 @@ class Cluster:
             stop_pid(self.nginx_pid, signal.SIGQUIT)
         for pid in self.replica_pids:
             stop_pid(pid)
+        for proc in self._children.values():      # started here: collect their exit status
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(5)
 
     def status(self) -> dict[str, object]:
         return {"url": self.url, "nginx": {"pid": self.nginx_pid, "alive": alive(self.nginx_pid)},
                 "replicas": [{"port": port, "pid": pid, "alive": alive(pid), "healthy": healthy(port)}
                              for port, pid in zip(self.replica_ports, self.replica_pids, strict=True)]}
-
-
-def _exited(pid: int) -> bool:
-    """True if ``pid`` is our child and has exited (reaps it)."""
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return done == pid
 
 
 def main(argv: list[str] | None = None) -> int:
