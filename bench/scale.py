@@ -94,13 +94,22 @@ def child(m: int, iterations: int, data_dir: str | None) -> dict[str, float]:
     }
 
 
-def measure(m: int, iterations: int, data_dir: str | None, timeout: float) -> dict[str, float] | str:
-    """Run :func:`child` for ``m`` images in a fresh process; the numbers, or the reason it failed."""
+def measure(m: int, iterations: int, data_dir: str | None, timeout: float,
+            blas_threads: int = 1) -> dict[str, float] | str:
+    """Run :func:`child` for ``m`` images in a fresh process; the numbers, or the reason it failed.
+
+    The child gets ``blas_threads`` BLAS threads (1, as the server runs: on a busy machine a
+    multi-threaded matrix-vector product can be several times slower).
+    """
     cmd = [sys.executable, "-m", "bench.scale", "--child", str(m), "--iterations", str(iterations)]
     if data_dir:
         cmd += ["--data-dir", data_dir]
+    env = dict(os.environ)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(blas_threads)
     try:
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+                              check=False)
     except subprocess.TimeoutExpired:
         return f"over {timeout:g} s"
     if done.returncode != 0:
@@ -135,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None, help=f"folder with the course files (default: ${DATA_ENV}, "
                                                     "then data/, then the synthetic set)")
     p.add_argument("--timeout", type=float, default=1200, help="seconds per size (default 1200)")
+    p.add_argument("--blas-threads", type=int, default=1, help="BLAS threads of each child (default 1, as served)")
     p.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.iterations < 1:
@@ -150,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for m in sizes:
         print(f"… {m} images", file=sys.stderr, flush=True)
-        rows.append(measure(m, args.iterations, data_dir, args.timeout))
+        rows.append(measure(m, args.iterations, data_dir, args.timeout, args.blas_threads))
     end = os.getloadavg()
-    print(f"Train click (raw, / 255, z-score) per image count, each in its own process; "
+    print(f"Train click (raw, / 255, z-score) per image count, each in its own process with "
+          f"{args.blas_threads} BLAS thread(s); "
           f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at start, "
           f"{end[0]:.2f} / {end[1]:.2f} / {end[2]:.2f} at end, {os.cpu_count()} CPUs\n")
     print("\n".join(table(rows, sizes, args.iterations)))
