@@ -22,7 +22,6 @@ def test_three_students_for_thirty_seconds_make_no_errors(tmp_path):
     rows = loadtest.summary_from_json(out)
     for action in ("open", "train", "weights", "predict", "upload"):
         assert rows[action]["n"] >= 1, (action, done.stdout)
-    assert rows["train_first_chart"]["n"] == rows["train"]["n"]     # every Train drew a curve
 
 
 def test_only_local_servers_are_accepted():
