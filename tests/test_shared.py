@@ -101,13 +101,18 @@ def test_a_scheduled_run_steps_through_the_gate_and_reads_like_the_run():
 
 
 def test_blas_is_limited_to_one_thread():
-    assert shared.limit_blas_threads(1)
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     lib = ctypes.CDLL(min(paths))
     getter = next(getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads")
                   if hasattr(lib, n))
-    assert getter() == 1
+    before = getter()
+    try:
+        assert shared.limit_blas_threads(1)
+        assert getter() == 1
+    finally:
+        shared.limit_blas_threads(before)      # the other tests keep the process's setting
+    assert getter() == before
 
 
 def test_the_reaper_shuts_down_expired_sessions_only():
