@@ -1,8 +1,9 @@
 """Benchmark logreg_core's gradient descent against the course loop, in one process.
 
-Run from the repository root::
+Run from the repository root (``-m``: the project's packages import without
+any path patching)::
 
-    python bench/benchmark.py [--iterations 2000] [--repeat 3] [--data-dir DIR]
+    python -m bench.benchmark [--iterations 2000] [--repeat 3] [--data-dir DIR] [--scale]
 
 Every time is compared with a baseline measured in the same process (the
 course's loop written plainly below), so the table shows ratios, never
@@ -17,11 +18,14 @@ Rows:
 4. scikit-learn ``LogisticRegression`` (lbfgs, no penalty) stopped at the
    first iteration whose training cost is ≤ the gradient-descent cost;
 5. photo bytes → prediction (JPEG and PNG of 1000×800 made in memory);
-6. peak extra memory (tracemalloc) of the direct vs the kernel form.
+6. peak extra memory (tracemalloc) of the direct vs the kernel form;
+7. with ``--scale``: peak RSS and time of a three-run Train at 209, 1,000,
+   4,000 and 20,000 images, each size in its own child process
+   (:mod:`bench.scale`).
 
-Data: the course's HDF5 files from ``--data-dir``, else ``$LOGREG_DATA_DIR``,
-else ``../shared/data`` next to the repository; without them the project's
-synthetic set (the output says which).
+Data: as the app picks it (:func:`logreg_core.data.resolve_dataset`): the
+folder in ``--data-dir``, else ``$LOGREG_DATA_DIR``, else the project's
+``data/``, else the synthetic set (the output says which).
 """
 from __future__ import annotations
 
@@ -70,6 +74,12 @@ def parse_args(argv=None):
                         help="folder holding train_catvnoncat.h5 and test_catvnoncat.h5")
     parser.add_argument("--profile", action="store_true",
                         help="also print a cProfile summary of one kernel-form run")
+    parser.add_argument("--scale", action="store_true",
+                        help="also measure peak RSS and time of a three-run Train per image count (slow)")
+    parser.add_argument("--scale-sizes", default="209,1000,4000,20000",
+                        help="image counts for --scale (default 209,1000,4000,20000)")
+    parser.add_argument("--scale-iterations", type=int, default=100,
+                        help="iterations per run for --scale, extrapolated to 2000 (default 100)")
     args = parser.parse_args(argv)
     for name in ("iterations", "repeat", "slow_repeat", "photo_runs"):
         if getattr(args, name) < 1:
@@ -77,66 +87,32 @@ def parse_args(argv=None):
     return args
 
 
-def repo_root():
-    """The repository root (the folder above ``bench/``)."""
-    return Path(__file__).resolve().parent.parent
-
-
-def make_importable(root):
-    """Put the repository root on ``sys.path`` so ``logreg_core`` imports.
-
-    Parameters
-    ----------
-    root : Path
-    """
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-
-
-def find_data_dir(cli_dir, environ, root):
-    """Pick the folder holding the course's two HDF5 files.
+def load_data(cli_dir, environ):
+    """The data set the app would use, or the one in ``--data-dir``.
 
     Parameters
     ----------
     cli_dir : Path or None
-        ``--data-dir``; when given it must hold both files.
+        ``--data-dir``; when given it must hold both course files.
     environ : mapping
-        Searched for ``LOGREG_DATA_DIR``; when set it must hold both files.
-    root : Path
-        Repository root; ``root/../shared/data`` is tried last.
-
-    Returns
-    -------
-    folder : Path or None
-        None when no folder holds both files (use the synthetic set).
-    """
-    from logreg_core.data import DATA_ENV, TEST_FILE, TRAIN_FILE
-
-    def complete(folder):
-        return (folder / TRAIN_FILE).is_file() and (folder / TEST_FILE).is_file()
-
-    for label, folder in (("--data-dir", cli_dir), (DATA_ENV, environ.get(DATA_ENV))):
-        if folder:
-            folder = Path(folder)
-            if not complete(folder):
-                raise SystemExit(f"{label}={folder}: expected a folder holding {TRAIN_FILE} and {TEST_FILE}")
-            return folder
-    default = (root / ".." / "shared" / "data").resolve()
-    return default if complete(default) else None
-
-
-def load_data(folder):
-    """Load the real data set from ``folder``, or the synthetic one when None.
+        Searched for ``LOGREG_DATA_DIR``.
 
     Returns
     -------
     dataset : logreg_core.data.Dataset
+    folder : str or None
+        Where the files came from (None for the synthetic set).
     """
-    from logreg_core.data import TEST_FILE, TRAIN_FILE, load_dataset, synthetic_dataset
+    from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, resolve_dataset
 
-    if folder is None:
-        return synthetic_dataset()
-    return load_dataset(folder / TRAIN_FILE, folder / TEST_FILE)
+    if cli_dir is not None:
+        environ = {**environ, DATA_ENV: str(cli_dir)}
+    try:
+        dataset = resolve_dataset(environ=environ)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    folder = environ.get(DATA_ENV) or (None if dataset.synthetic else str(PROJECT_DATA_DIR))
+    return dataset, folder
 
 
 def prepare_arrays(dataset):
@@ -195,7 +171,8 @@ def header_lines(dataset, folder, args, environ):
     except AttributeError:
         cores = os.cpu_count()
     try:
-        load = "load average %.2f %.2f %.2f" % os.getloadavg()
+        one, five, fifteen = os.getloadavg()
+        load = f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
     except OSError:
         load = "load average unknown"
     data_kind = "synthetic set (real files not found)" if dataset.synthetic else f"real files in {folder}"
@@ -644,9 +621,9 @@ def memory_table(direct, kernel, m):
             f"| direct form | {fmt_bytes(direct[0])} | {fmt_bytes(direct[1])} |",
             f"| kernel form | {fmt_bytes(kernel[0])} | {fmt_bytes(kernel[1])} |",
             "",
-            f"K = XᵀX is {m}×{m} float64 = {fmt_bytes(m * m * 8)}. Both runs also keep w in each "
-            "snapshot (every 100 iterations); the peak can come from the input checks "
-            "(np.isfinite(X) makes an n×m bool array) rather than from training."]
+            f"K = XᵀX is {m}×{m} float64 = {fmt_bytes(m * m * 8)} (shared by the runs of one data set in "
+            "the app). A direct-form snapshot keeps w, a kernel-form one α (m numbers) and a reference to "
+            "the shared X; the finiteness check reads X a block of columns at a time."]
 
 
 def training_rows(course, direct, kernel, sk):
@@ -729,12 +706,9 @@ def main(argv=None, environ=None):
     args = parse_args(argv)
     lr, kernel_target = args.learning_rate, 40.0
     environ = os.environ if environ is None else environ
-    root = repo_root()
-    make_importable(root)
     from logreg_core.pipeline import model_from_run
 
-    folder = find_data_dir(args.data_dir, environ, root)
-    dataset = load_data(folder)
+    dataset, folder = load_data(args.data_dir, environ)
     arrays = prepare_arrays(dataset)
     header = header_lines(dataset, folder, args, environ)
 
@@ -768,6 +742,19 @@ def main(argv=None, environ=None):
     rows = training_rows(course, direct, kernel, sk)
     print("\n".join(header + report_lines(rows, sk, gram_seconds, bare_kernel_seconds,
                                           photos, (direct_mem, kernel_mem), kernel_target, args)))
+
+    if args.scale:
+        from bench import scale
+
+        sizes = [int(n) for n in args.scale_sizes.split(",") if n.strip()]
+        rows = []
+        for m in sizes:
+            progress(f"Train click at {m} images (child process)")
+            rows.append(scale.measure(m, args.scale_iterations, folder if not dataset.synthetic else None, 1800))
+        one, five, fifteen = os.getloadavg()
+        print(f"\n## A Train click (raw, / 255, z-score) per image count — load average "
+              f"{one:.2f} {five:.2f} {fifteen:.2f}\n")
+        print("\n".join(scale.table(rows, sizes, args.scale_iterations)))
 
     if args.profile:
         progress("profiling the kernel form")

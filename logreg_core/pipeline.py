@@ -5,17 +5,36 @@ training data: the fitted scaling, the image shape and the class names.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from .data import Dataset
 from .images import MAX_SIZE as MAX_SIDE
 from .model import accuracy, predict_proba
-from .preprocess import Scaler, fit_scaler, flatten, unflatten
-from .settings import TrainSettings
-from .training import GradientDescent
+from .preprocess import Scaler, fit_scaler, flatten, scale_images, unflatten
+from .settings import SCALINGS, TrainSettings
+from .training import GradientDescent, Gram, Snapshot, choose_method, make_gram
 
-__all__ = ["Model", "Mistakes", "find_mistakes", "scale_dataset", "start_training", "model_from_run", "fit"]
+__all__ = [
+    "Mistakes",
+    "Model",
+    "PreparedDataset",
+    "ScaledData",
+    "dataset_fingerprint",
+    "find_mistakes",
+    "fit",
+    "model_from_run",
+    "scale_dataset",
+    "start_training",
+]
+
+#: Factor by which each scaling multiplies raw pixels, for those that are a plain multiple of them:
+#: their kernels are one K times the factor squared.
+PIXEL_FACTORS = {"none": 1.0, "255": 1.0 / 255.0}
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,12 +59,12 @@ class Model:
     w: np.ndarray
     b: float
     scaler: Scaler
-    image_shape: tuple
-    classes: tuple
+    image_shape: tuple[int, ...]
+    classes: tuple[str, ...]
     settings: TrainSettings
     costs: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         shape = tuple(self.image_shape)
         if (len(shape) != 3 or not all(isinstance(d, (int, np.integer)) for d in shape)
                 or shape[2] != 3 or not all(1 <= d <= MAX_SIDE for d in shape[:2])):
@@ -65,16 +84,16 @@ class Model:
         object.__setattr__(self, "classes", tuple(str(c) for c in self.classes))
         object.__setattr__(self, "costs", np.asarray(self.costs, dtype=np.float64).reshape(-1))
 
-    def _columns(self, images):
+    def _columns(self, images: ArrayLike) -> np.ndarray:
         images = np.asarray(images)
         if images.shape == self.image_shape:
             images = images[None]
         if images.ndim != 4 or images.shape[1:] != self.image_shape:
             raise ValueError(f"expected images of shape (k, {', '.join(map(str, self.image_shape))}); "
                              f"got {images.shape}")
-        return self.scaler.transform(flatten(images))     # (n_features, k)
+        return scale_images(images, self.scaler)     # (n_features, k)
 
-    def predict_proba_images(self, images):
+    def predict_proba_images(self, images: ArrayLike) -> np.ndarray:
         """P(label 1) for each image.
 
         Parameters
@@ -88,7 +107,7 @@ class Model:
         """
         return predict_proba(self.w, self.b, self._columns(images))
 
-    def predict_images(self, images):
+    def predict_images(self, images: ArrayLike) -> np.ndarray:
         """Labels 0/1 for each image, 1 where P(label 1) > the model's threshold.
 
         Returns
@@ -97,7 +116,7 @@ class Model:
         """
         return (self.predict_proba_images(images) > self.settings.threshold).astype(np.int64)
 
-    def contributions(self, image):
+    def contributions(self, image: ArrayLike) -> np.ndarray:
         """Each pixel's share w_j·x_j of the logit z = Σ w_j·x_j + b.
 
         Parameters
@@ -114,7 +133,7 @@ class Model:
         return unflatten(self.w * x, self.image_shape)
 
     @property
-    def weight_image(self):
+    def weight_image(self) -> np.ndarray:
         """w reshaped to image_shape, ndarray of shape (height, width, channels)."""
         return unflatten(self.w, self.image_shape)
 
@@ -141,7 +160,7 @@ class Mistakes:
     false_negatives: np.ndarray
 
 
-def find_mistakes(model, images, labels):
+def find_mistakes(model: Model, images: ArrayLike, labels: ArrayLike) -> Mistakes:
     """The model's errors on labelled images, sorted by confidence.
 
     Parameters
@@ -166,36 +185,172 @@ def find_mistakes(model, images, labels):
                     fp[np.argsort(-p[fp], kind="stable")], fn[np.argsort(p[fn], kind="stable")])
 
 
-def scale_dataset(dataset, scaling):
+def dataset_fingerprint(dataset: Dataset) -> str:
+    """A cheap key naming a data set's content (shapes, labels, a sample of pixels).
+
+    Two data sets with the same fingerprint are treated as the same data by
+    caches of scaled arrays and kernels. It hashes every label, the shapes,
+    the class names and a strided sample of about 64 k pixels of each split
+    (plus their sums), so it costs microseconds to milliseconds, not a pass
+    over the data.
+
+    Parameters
+    ----------
+    dataset : Dataset
+
+    Returns
+    -------
+    key : str
+        A hex digest.
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((dataset.classes, dataset.train_x.shape, dataset.test_x.shape,
+                   str(dataset.train_x.dtype))).encode())
+    for x, y in ((dataset.train_x, dataset.train_y), (dataset.test_x, dataset.test_y)):
+        flat = x.reshape(-1)
+        stride = max(1, flat.size // 65_536)
+        h.update(np.ascontiguousarray(flat[::stride]).tobytes())
+        h.update(np.ascontiguousarray(x[:, ::7, ::5]).sum(dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(np.asarray(y, dtype=np.int64)).tobytes())
+    return h.hexdigest()
+
+
+class _KernelCell:
+    """K and the test kernel of one data set, made once for every scaling that is a multiple of raw pixels."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gram: Gram | None = None
+        self._factor = 1.0                 # the pixel factor of the X it was made from
+
+    def gram_for(self, X: np.ndarray, X_test: np.ndarray | None, factor: float) -> Gram:
+        with self._lock:
+            if self._gram is None:
+                self._gram, self._factor = make_gram(X, X_test), factor
+            return self._gram.scaled((factor / self._factor) ** 2)
+
+
+class ScaledData:
+    """A data set scaled one way, shared read-only by every run on it.
+
+    Unpacks like the tuple :func:`scale_dataset` used to return:
+    ``scaler, X, X_test = scaled``.
+
+    Parameters
+    ----------
+    scaler : Scaler
+        Fitted on the training images.
+    X : ndarray of shape (n_features, m), dtype float64
+    X_test : ndarray of shape (n_features, m_test), dtype float64
+    kernel_cell : object or None, default None
+        Shared with other scalings of the same pixels (raw and / 255), whose
+        K differ only by a constant factor; None gives this scaling its own.
+    """
+
+    def __init__(self, scaler: Scaler, X: np.ndarray, X_test: np.ndarray,
+                 kernel_cell: _KernelCell | None = None) -> None:
+        X.flags.writeable = False
+        X_test.flags.writeable = False
+        self.scaler, self.X, self.X_test = scaler, X, X_test
+        self._cell = kernel_cell if kernel_cell is not None else _KernelCell()
+
+    def __iter__(self) -> Iterator[object]:
+        return iter((self.scaler, self.X, self.X_test))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the scaled arrays (kernels not counted)."""
+        return int(self.X.nbytes + self.X_test.nbytes)
+
+    def gram(self) -> Gram:
+        """K = XᵀX and X_testᵀX for this scaling, made on first use (thread-safe) and shared."""
+        return self._cell.gram_for(self.X, self.X_test, PIXEL_FACTORS.get(self.scaler.kind, 1.0))
+
+
+def scale_dataset(dataset: Dataset, scaling: str, kernel_cell: _KernelCell | None = None) -> ScaledData:
     """Fit a scaling on the training images and apply it to both splits.
+
+    Each split is scaled in one pass into one float64 array (9 bytes per
+    pixel at the peak with the uint8 images).
 
     Parameters
     ----------
     dataset : Dataset
     scaling : {"none", "255", "zscore"}
+    kernel_cell : object or None, default None
+        See :class:`ScaledData`.
 
     Returns
     -------
-    scaler : Scaler
-        Fitted on ``dataset.train_x`` only.
-    X : ndarray of shape (n_features, m_train), dtype float64
-    X_test : ndarray of shape (n_features, m_test), dtype float64
+    scaled : ScaledData
+        Unpacks as ``scaler, X, X_test``: the scaler fitted on
+        ``dataset.train_x`` only, X of shape (n_features, m_train) and
+        X_test of shape (n_features, m_test), both float64 and read-only.
     """
-    X = flatten(dataset.train_x)                      # (n_features, m_train)
-    scaler = fit_scaler(scaling, X)
-    return scaler, scaler.transform(X), scaler.transform(flatten(dataset.test_x))
+    scaler = fit_scaler(scaling, flatten(dataset.train_x))
+    return ScaledData(scaler, scale_images(dataset.train_x, scaler), scale_images(dataset.test_x, scaler),
+                      kernel_cell)
 
 
-def start_training(dataset, settings, scaled=None):
+class PreparedDataset:
+    """Everything runs on one data set can share: a :class:`ScaledData` per scaling, made on first use.
+
+    Raw pixels and pixels / 255 share one K (up to 255²); z-score has its own.
+    Thread-safe: concurrent sessions asking for one scaling wait for one copy.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._lock = threading.Lock()
+        self._scaled: dict[str, ScaledData] = {}
+        self._pixel_cell = _KernelCell()
+
+    def scaled(self, scaling: str) -> ScaledData:
+        """The data set scaled with ``scaling`` (made once).
+
+        Parameters
+        ----------
+        scaling : {"none", "255", "zscore"}
+
+        Returns
+        -------
+        scaled : ScaledData
+        """
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {scaling!r}")
+        with self._lock:
+            if scaling not in self._scaled:
+                cell = self._pixel_cell if scaling in PIXEL_FACTORS else None
+                self._scaled[scaling] = scale_dataset(self.dataset, scaling, cell)
+            return self._scaled[scaling]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the scaled arrays made so far."""
+        with self._lock:
+            return sum(s.nbytes for s in self._scaled.values())
+
+
+def start_training(dataset: Dataset, settings: TrainSettings,
+                   scaled: ScaledData | tuple[Scaler, np.ndarray, np.ndarray] | None = None,
+                   ) -> tuple[GradientDescent, Scaler]:
     """Prepare a gradient-descent run on a data set, not yet stepped.
 
     Parameters
     ----------
     dataset : Dataset
     settings : TrainSettings
-    scaled : tuple or None, default None
+    scaled : ScaledData, tuple or None, default None
         ``scale_dataset(dataset, settings.scaling)`` if already made: runs
-        that share a scaling then share one copy of the scaled data.
+        that share a scaling then share one copy of the scaled data, and with
+        a :class:`ScaledData` also its kernels. A plain ``(scaler, X, X_test)``
+        tuple still works.
 
     Returns
     -------
@@ -205,14 +360,22 @@ def start_training(dataset, settings, scaled=None):
     """
     if not isinstance(settings, TrainSettings):
         raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
-    scaler, X, X_test = scaled if scaled is not None else scale_dataset(dataset, settings.scaling)
-    if scaler.kind != settings.scaling:
-        raise ValueError(f"the data was scaled with {scaler.kind!r}; the settings ask for {settings.scaling!r}")
-    run = GradientDescent(X, dataset.train_y, settings, X_test, dataset.test_y)
+    if scaled is None:
+        scaled = scale_dataset(dataset, settings.scaling)
+    scaler, X, X_test = scaled
+    if not isinstance(scaler, Scaler) or scaler.kind != settings.scaling:
+        kind = getattr(scaler, "kind", type(scaler).__name__)
+        raise ValueError(f"the data was scaled with {kind!r}; the settings ask for {settings.scaling!r}")
+    X, X_test = np.asarray(X), np.asarray(X_test)
+    gram = None
+    if isinstance(scaled, ScaledData) and choose_method(settings.method, *X.shape) == "kernel":
+        gram = scaled.gram()
+    run = GradientDescent(X, dataset.train_y, settings, X_test, dataset.test_y, gram=gram)
     return run, scaler
 
 
-def model_from_run(run, scaler, dataset, snapshot=None):
+def model_from_run(run: GradientDescent, scaler: Scaler, dataset: Dataset,
+                   snapshot: Snapshot | None = None) -> Model:
     """Freeze a run (or one of its snapshots) into a :class:`Model`.
 
     Parameters
@@ -233,13 +396,16 @@ def model_from_run(run, scaler, dataset, snapshot=None):
     return Model(w, b, scaler, dataset.image_shape, dataset.classes, run.settings, np.array(run.costs))
 
 
-def fit(dataset, settings=None):
+def fit(dataset: Dataset, settings: TrainSettings | None = None,
+        prepared: PreparedDataset | None = None) -> tuple[Model, GradientDescent]:
     """Train to the end on a data set.
 
     Parameters
     ----------
     dataset : Dataset
     settings : TrainSettings or None, default None (course defaults)
+    prepared : PreparedDataset or None, default None
+        Shared scaled arrays and kernels of ``dataset``, if already made.
 
     Returns
     -------
@@ -247,6 +413,8 @@ def fit(dataset, settings=None):
     run : GradientDescent
         With the cost history and snapshots.
     """
-    run, scaler = start_training(dataset, settings or TrainSettings())
+    settings = settings or TrainSettings()
+    scaled = prepared.scaled(settings.scaling) if prepared is not None else None
+    run, scaler = start_training(dataset, settings, scaled)
     run.run()
     return model_from_run(run, scaler, dataset), run

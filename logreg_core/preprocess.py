@@ -9,15 +9,21 @@ fitted on the training set only; a constant feature (std 0) is only centred.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .settings import SCALINGS
 
-__all__ = ["SCALING_LABELS", "Scaler", "fit_scaler", "flatten", "unflatten"]
+__all__ = ["SCALING_LABELS", "Scaler", "fit_scaler", "flatten", "scale_images", "unflatten"]
 
-def flatten(images):
+#: Images converted to float64 at a time: bounds the temporaries of a one-pass scaling (~50 MB at 64×64×3).
+CHUNK_IMAGES = 512
+
+
+def flatten(images: ArrayLike) -> np.ndarray:
     """Turn a stack of images into a data matrix, one image per column.
 
     Parameters
@@ -36,7 +42,7 @@ def flatten(images):
     return images.reshape(images.shape[0], -1).T
 
 
-def unflatten(x, image_shape):
+def unflatten(x: ArrayLike, image_shape: tuple[int, ...]) -> np.ndarray:
     """Inverse of :func:`flatten` for one column (e.g. the weights w).
 
     Parameters
@@ -79,7 +85,7 @@ class Scaler:
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in SCALINGS:
             raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {self.kind!r}")
         if self.kind == "zscore":
@@ -95,11 +101,11 @@ class Scaler:
             object.__setattr__(self, "std", std)
 
     @property
-    def label(self):
+    def label(self) -> str:
         """Human-readable name, e.g. ``"pixels / 255"``."""
         return SCALING_LABELS[self.kind]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Scale a data matrix.
 
         Parameters
@@ -111,21 +117,55 @@ class Scaler:
         -------
         X_scaled : ndarray of shape (n_features, m), dtype float64
         """
-        X = np.asarray(X, dtype=np.float64)
+        X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"expected X of shape (n_features, m); got an array of shape {X.shape}")
-        if self.kind == "none":
-            return X
-        if self.kind == "255":
-            return X / 255.0
-        if X.shape[0] != self.mean.shape[0]:
+        if self.mean is not None and X.shape[0] != self.mean.shape[0]:
             raise ValueError(
                 f"this scaling was fitted on {self.mean.shape[0]} features; got {X.shape[0]}"
             )
-        return (X - self.mean[:, None]) / self.std[:, None]
+        # One float64 array, filled a block of columns at a time: no second whole copy.
+        out = np.empty((X.shape[1], X.shape[0])).T          # (n_features, m), each column contiguous
+        for j0 in range(0, X.shape[1], CHUNK_IMAGES):
+            self._scale_into(out[:, j0:j0 + CHUNK_IMAGES], X[:, j0:j0 + CHUNK_IMAGES])
+        return out
+
+    def _scale_into(self, out: np.ndarray, X: np.ndarray) -> None:
+        """Write the scaled block ``X`` into ``out`` (same shape), in place."""
+        out[...] = X
+        if self.kind == "255":
+            out /= 255.0
+        elif self.kind == "zscore":
+            assert self.mean is not None and self.std is not None   # set by __post_init__
+            out -= self.mean[:, None]
+            out /= self.std[:, None]
 
 
-def fit_scaler(kind, X):
+def _column_blocks(X: np.ndarray) -> Iterator[np.ndarray]:
+    """Blocks of at most ``CHUNK_IMAGES`` columns of X, as float64."""
+    for j0 in range(0, X.shape[1], CHUNK_IMAGES):
+        yield np.asarray(X[:, j0:j0 + CHUNK_IMAGES], dtype=np.float64)
+
+
+def scale_images(images: ArrayLike, scaler: Scaler) -> np.ndarray:
+    """Flatten and scale a stack of images in one pass, into one float64 array.
+
+    At the peak this holds the images (1 byte per uint8 pixel) and the result
+    (8 bytes per pixel), plus one block of ``CHUNK_IMAGES`` images.
+
+    Parameters
+    ----------
+    images : ndarray of shape (m, height, width, channels)
+    scaler : Scaler
+
+    Returns
+    -------
+    X : ndarray of shape (height * width * channels, m), dtype float64
+    """
+    return scaler.transform(flatten(images))
+
+
+def fit_scaler(kind: str, X: ArrayLike) -> Scaler:
     """Fit a scaling on training data.
 
     Parameters
@@ -142,10 +182,19 @@ def fit_scaler(kind, X):
         raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {kind!r}")
     if kind != "zscore":
         return Scaler(kind)
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] < 1:
         raise ValueError(f"expected X of shape (n_features, m) with m ≥ 1; got {X.shape}")
-    mean = X.mean(axis=1)
-    std = X.std(axis=1)
+    # Two passes over blocks of columns (mean, then squared deviations): never a whole float copy.
+    m = X.shape[1]
+    mean = np.zeros(X.shape[0])
+    for block in _column_blocks(X):
+        mean += block.sum(axis=1)
+    mean /= m
+    var = np.zeros(X.shape[0])
+    for block in _column_blocks(X):
+        block -= mean[:, None]
+        var += np.einsum("ij,ij->i", block, block)
+    std = np.sqrt(var / m)
     std = np.where(std > 0, std, 1.0)   # a constant feature is centred to 0, not divided by 0
     return Scaler("zscore", mean, std)

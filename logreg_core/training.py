@@ -12,6 +12,10 @@ Two forms give the same iterates:
 
 :class:`GradientDescent` lets a caller run a few steps at a time (live charts,
 a stop button, several runs in lockstep); :func:`train` runs to the end.
+
+Runs on one data set and scaling can share their data and kernels: pass a
+:class:`Gram` (K and the test kernel, made once, read-only) and the run keeps
+only α, b, its costs and snapshots of its own.
 """
 from __future__ import annotations
 
@@ -19,11 +23,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
 
-__all__ = ["Snapshot", "GradientDescent", "train", "choose_method", "validate_xy"]
+__all__ = ["GradientDescent", "Gram", "Snapshot", "choose_method", "make_gram", "train", "validate_xy"]
 
 _sum = np.add.reduce   # the plain ufunc reduction: a step's many small sums add up
 
@@ -63,18 +68,69 @@ class Snapshot:
     basis: np.ndarray | None = None
 
     @property
-    def w(self):
+    def w(self) -> np.ndarray:
         """Weights, ndarray of shape (n_features,)."""
         return self.coef if self.basis is None else self.basis @ self.coef
 
-    def detached(self):
+    def detached(self) -> Snapshot:
         """The same snapshot holding w itself, so the training data can be freed."""
         if self.basis is None:
             return self
         return Snapshot(self.iteration, self.b, self.cost, self.train_accuracy, self.test_accuracy, self.w)
 
 
-def validate_xy(X, Y, what="training"):
+@dataclass(frozen=True, eq=False)
+class Gram:
+    """The kernels of a kernel-form run, made once and shared read-only by every run on the same data.
+
+    A run on X uses ``factor · K`` as its K = XᵀX and ``factor · K_test`` as
+    X_testᵀX, so data scaled by c (raw pixels and pixels / 255) share one K
+    with factor c².
+
+    Attributes
+    ----------
+    K : ndarray of shape (m, m)
+    K_test : ndarray of shape (m_test, m) or None
+    factor : float, default 1.0
+    """
+
+    K: np.ndarray
+    K_test: np.ndarray | None
+    factor: float = 1.0
+
+    def scaled(self, factor: float) -> Gram:
+        """The same matrices with the factor multiplied by ``factor``."""
+        return Gram(self.K, self.K_test, self.factor * factor)
+
+
+def make_gram(X: np.ndarray, X_test: np.ndarray | None = None) -> Gram:
+    """K = XᵀX and X_testᵀX, read-only.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_features, m)
+    X_test : ndarray of shape (n_features, m_test) or None, default None
+
+    Returns
+    -------
+    gram : Gram
+        With factor 1.
+    """
+    K = X.T @ X                                        # (m, m), symmetric (BLAS syrk)
+    K.flags.writeable = False
+    K_test = None
+    if X_test is not None:
+        K_test = X_test.T @ X                          # (m_test, m)
+        K_test.flags.writeable = False
+    return Gram(K, K_test)
+
+
+def _all_finite(X: np.ndarray, block: int = 256) -> bool:
+    """True if every value of X is finite, checked a block of columns at a time (no whole mask)."""
+    return all(bool(np.isfinite(X[:, j:j + block]).all()) for j in range(0, X.shape[1], block))
+
+
+def validate_xy(X: ArrayLike, Y: ArrayLike, what: str = "training") -> tuple[np.ndarray, np.ndarray]:
     """Check and convert a data matrix and its labels.
 
     Parameters
@@ -95,7 +151,7 @@ def validate_xy(X, Y, what="training"):
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
         raise ValueError(f"{what} X must hold real numbers; got dtype {X.dtype}")
     X = X.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(X)):
+    if not _all_finite(X):
         raise ValueError(f"{what} X must be finite; it holds nan or inf")
     Y = np.asarray(Y).reshape(-1) if np.ndim(Y) == 2 and np.shape(Y)[0] == 1 else np.asarray(Y)
     if Y.shape != (X.shape[1],):
@@ -105,7 +161,7 @@ def validate_xy(X, Y, what="training"):
     return X, Y.astype(np.float64)
 
 
-def choose_method(method, n_features, m):
+def choose_method(method: str, n_features: int, m: int) -> str:
     """Resolve "auto" to "kernel" or "direct" for a problem's size.
 
     "kernel" when features outnumber examples and K = XᵀX stays small
@@ -129,6 +185,9 @@ class GradientDescent:
     settings : TrainSettings
     X_test : ndarray of shape (n_features, m_test) or None, default None
     Y_test : ndarray of shape (m_test,) or None, default None
+    gram : Gram or None, default None
+        K = XᵀX (and X_testᵀX) made elsewhere and shared, used by the kernel
+        form; None makes them here. Ignored by the direct form.
 
     Attributes
     ----------
@@ -151,14 +210,17 @@ class GradientDescent:
     against ∂ℓ/∂a = (a − y) / (a(1 − a)); nothing is dropped.
     """
 
-    def __init__(self, X, Y, settings, X_test=None, Y_test=None):
+    def __init__(self, X: ArrayLike, Y: ArrayLike, settings: TrainSettings,
+                 X_test: ArrayLike | None = None, Y_test: ArrayLike | None = None,
+                 gram: Gram | None = None) -> None:
         if not isinstance(settings, TrainSettings):
             raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
         self.X, self.Y = validate_xy(X, Y)
-        self.X_test = self.Y_test = None
+        self.X_test: np.ndarray | None = None
+        self.Y_test: np.ndarray | None = None
         if (X_test is None) != (Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
-        if X_test is not None:
+        if X_test is not None and Y_test is not None:
             self.X_test, self.Y_test = validate_xy(X_test, Y_test, what="test")
             if self.X_test.shape[0] != self.X.shape[0]:
                 raise ValueError(
@@ -170,62 +232,77 @@ class GradientDescent:
         self._step_size = -settings.learning_rate / m
         self._s = 1.0 - 2.0 * self.Y                   # s = 1 − 2y, (m,)
         self._neg_s = -self._s
+        self._w: np.ndarray | None = None
+        self._w_next: np.ndarray | None = None
+        self._b = 0.0
         if self.method == "kernel":
-            # State: acc = [Σ dz over the updates so far, b], shape (m + 1,), so that
-            # α = step·acc[:m] and s·z = [step·diag(s)·K | s] @ acc: one product a step.
-            K = self.X.T @ self.X                                               # (m, m)
-            self._sK = np.empty((m, m + 1))
-            np.multiply(self._s[:, None], K, out=self._sK[:, :m])
-            with np.errstate(over="ignore"):     # an absurd rate overflows here; the first step says so
-                self._sK[:, :m] *= self._step_size
-            self._sK[:, m] = self._s
-            self._K_test = None if self.X_test is None else self.X_test.T @ self.X   # (m_test, m)
+            # State: acc = [Σ dz over the updates so far, b], shape (m + 1,), so that α = step·acc[:m]
+            # and s·z = s·(step·factor·(K @ acc[:m]) + b). K is shared and never written.
+            self._gram = gram if gram is not None else make_gram(self.X, self.X_test)
+            self._check_gram(self._gram, m)
+            self._K = self._gram.K
+            self._kernel_step = self._step_size * self._gram.factor
             self._acc = np.zeros(m + 1)
             self._acc_dz = self._acc[:m]                                        # a view
         else:
-            self._w, self._w_next, self._b = np.zeros(n), np.empty(n), 0.0
+            self._w, self._w_next = np.zeros(n), np.empty(n)
         self._q = np.zeros(m)                          # s·z at the current parameters
         self._q_next = np.empty(m)                     # … and at the next ones (swapped in)
         self._loss = np.empty(m)
         self._dz = np.empty(m)
         self._last_db = 0.0
         self.iteration = 0
-        self.costs = []
-        self.snapshots = []
+        self.costs: list[float] = []
+        self.snapshots: list[Snapshot] = []
         self.diverged = False
+
+    def _check_gram(self, g: Gram, m: int) -> None:
+        """Check a given Gram matches the data; raise ValueError otherwise."""
+        if g.K.shape != (m, m):
+            raise ValueError(f"K must have shape ({m}, {m}) for {m} training examples; got {g.K.shape}")
+        if self.X_test is not None:
+            expected = (self.X_test.shape[1], m)
+            if g.K_test is None or g.K_test.shape != expected:
+                got = None if g.K_test is None else g.K_test.shape
+                raise ValueError(f"the test kernel must have shape {expected}; got {got}")
+        if not (isinstance(g.factor, (int, float)) and math.isfinite(g.factor) and g.factor > 0):
+            raise ValueError(f"the kernel factor must be a finite number > 0; got {g.factor!r}")
 
     # -- state ---------------------------------------------------------
     @property
-    def b(self):
+    def b(self) -> float:
         """Current bias, float."""
         return float(self._acc[-1]) if self.method == "kernel" else self._b
 
     @property
-    def _coef(self):
+    def _coef(self) -> np.ndarray:
         """α (kernel form, w = X @ α) or w (direct form), a fresh array."""
-        return self._step_size * self._acc_dz if self.method == "kernel" else self._w.copy()
+        if self.method == "kernel":
+            return self._step_size * self._acc_dz
+        assert self._w is not None
+        return self._w.copy()
 
     @property
-    def w(self):
+    def w(self) -> np.ndarray:
         """Current weights, ndarray of shape (n_features,)."""
-        return self.X @ self._coef if self.method == "kernel" else self._w.copy()
+        return self.X @ self._coef if self.method == "kernel" else self._coef
 
     @property
-    def done(self):
+    def done(self) -> bool:
         """True once all iterations ran, or the run diverged."""
         return self.diverged or self.iteration >= self.settings.num_iterations
 
     @property
-    def final(self):
+    def final(self) -> Snapshot | None:
         """The latest snapshot (None before the first step)."""
         return self.snapshots[-1] if self.snapshots else None
 
-    def _cost(self):
+    def _cost(self) -> float:
         """Cost at the current logits; leaves ℓ = log(1 + e^(s·z)) in ``self._loss``."""
         np.logaddexp(0.0, self._q, out=self._loss)
         return float(_sum(self._loss)) / self._loss.size
 
-    def _gradient(self):
+    def _gradient(self) -> np.ndarray:
         """dz = a − y = −s·expm1(−ℓ) into ``self._dz`` (after :meth:`_cost`)."""
         dz = self._dz
         np.negative(self._loss, out=dz)
@@ -233,7 +310,7 @@ class GradientDescent:
         dz *= self._neg_s
         return dz
 
-    def current_snapshot(self):
+    def current_snapshot(self) -> Snapshot:
         """A snapshot of the current parameters, not added to ``snapshots`` (e.g. where a run was stopped).
 
         Returns
@@ -242,18 +319,19 @@ class GradientDescent:
         """
         return self._make_snapshot(self._cost())
 
-    def _snapshot(self, cost):
+    def _snapshot(self, cost: float) -> Snapshot:
         snap = self._make_snapshot(cost)
         self.snapshots.append(snap)
         return snap
 
-    def _make_snapshot(self, cost):
+    def _make_snapshot(self, cost: float) -> Snapshot:
         threshold, b, coef = self.settings.threshold, self.b, self._coef
         train_acc = accuracy((sigmoid(self._q * self._s) > threshold).astype(np.float64), self.Y)
         test_acc = None
-        if self.X_test is not None:
+        if self.X_test is not None and self.Y_test is not None:
             if self.method == "kernel":
-                z_test = self._K_test @ coef + b
+                assert self._gram.K_test is not None    # checked in __init__
+                z_test = self._gram.factor * (self._gram.K_test @ coef) + b
             else:
                 z_test = coef @ self.X_test + b
             test_acc = accuracy((sigmoid(z_test) > threshold).astype(np.float64), self.Y_test)
@@ -261,7 +339,7 @@ class GradientDescent:
         return Snapshot(self.iteration, b, cost, train_acc, test_acc, coef, basis)
 
     # -- stepping ------------------------------------------------------
-    def step(self, n_steps=1):
+    def step(self, n_steps: int = 1) -> list[Snapshot]:
         """Apply up to ``n_steps`` updates.
 
         Parameters
@@ -273,7 +351,7 @@ class GradientDescent:
         new_snapshots : list of Snapshot
             Snapshots taken during these steps (often empty).
         """
-        taken = []
+        taken: list[Snapshot] = []
         if self.diverged:
             return taken
         every, total = self.settings.snapshot_every, self.settings.num_iterations
@@ -297,17 +375,22 @@ class GradientDescent:
                     taken.append(self._snapshot(self._cost()))
         return taken
 
-    def _update_kernel(self, dz):
-        """α ← α − lr·dz/m and b ← b − lr·mean(dz), kept as acc; then s·z = sK @ acc."""
+    def _update_kernel(self, dz: np.ndarray) -> bool:
+        """α ← α − lr·dz/m and b ← b − lr·mean(dz), kept as acc; then s·z = s·(step·factor·K @ Σdz + b)."""
         self._last_db = self._step_size * float(_sum(dz))
         self._acc_dz += dz
         self._acc[-1] += self._last_db
-        np.dot(self._sK, self._acc, out=self._q_next)
-        self._q, self._q_next = self._q_next, self._q
+        q = self._q_next
+        np.dot(self._K, self._acc_dz, out=q)
+        q *= self._kernel_step
+        q += self._acc[-1]
+        q *= self._s
+        self._q, self._q_next = q, self._q
         return math.isfinite(self._acc[-1])
 
-    def _update_direct(self, dz):
+    def _update_direct(self, dz: np.ndarray) -> bool:
         """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""
+        assert self._w is not None and self._w_next is not None
         w, q = self._w_next, self._q_next
         b = self._b + self._step_size * float(_sum(dz))
         np.dot(self.X, dz, out=w)
@@ -322,7 +405,7 @@ class GradientDescent:
         self._q, self._q_next = q, self._q
         return True
 
-    def _stop_diverged(self):
+    def _stop_diverged(self) -> list[Snapshot]:
         """End the run at its last state with a finite cost, with a snapshot of it.
 
         The direct form never commits a non-finite update. In the kernel form
@@ -340,15 +423,16 @@ class GradientDescent:
                                    else self.costs[-1])]
         return []
 
-    def run(self):
+    def run(self) -> GradientDescent:
         """Run to the end; returns self."""
         while not self.done:
             self.step(1000)
         return self
 
 
-def train(X, Y, settings=None, X_test=None, Y_test=None, callback=None):
-    """Train to the end, optionally reporting progress.
+def train(X: ArrayLike, Y: ArrayLike, settings: TrainSettings | None = None,
+          X_test: ArrayLike | None = None, Y_test: ArrayLike | None = None) -> GradientDescent:
+    """Train to the end.
 
     Parameters
     ----------
@@ -357,23 +441,10 @@ def train(X, Y, settings=None, X_test=None, Y_test=None, callback=None):
     settings : TrainSettings or None, default None (course defaults)
     X_test : ndarray of shape (n_features, m_test) or None, default None
     Y_test : ndarray of shape (m_test,) or None, default None
-    callback : callable or None, default None
-        Called as ``callback(iteration, cost, snapshot)`` after each cost is
-        computed; ``snapshot`` is a :class:`Snapshot` at the chosen interval,
-        else None.
 
     Returns
     -------
     run : GradientDescent
         Finished run: ``run.costs``, ``run.snapshots``, ``run.w``, ``run.b``.
     """
-    run = GradientDescent(X, Y, settings or TrainSettings(), X_test, Y_test)
-    if callback is None:
-        return run.run()
-    while not run.done:
-        i = run.iteration
-        snaps = run.step(1)
-        if i < len(run.costs):
-            first = snaps[0] if snaps and snaps[0].iteration == i else None
-            callback(i, run.costs[i], first)
-    return run
+    return GradientDescent(X, Y, settings or TrainSettings(), X_test, Y_test).run()

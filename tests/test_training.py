@@ -89,13 +89,17 @@ def test_snapshots_carry_parameters_and_accuracies(synthetic):
         assert 0 <= s.train_accuracy <= 100 and 0 <= s.test_accuracy <= 100
 
 
-def test_callback_reports_every_iteration_and_snapshots():
+def test_single_steps_report_every_cost_and_snapshot():
     X, Y = small_problem(2)
+    run = GradientDescent(X, Y, TrainSettings(learning_rate=0.1, num_iterations=30, snapshot_every=10))
     seen = []
-    train(X, Y, TrainSettings(learning_rate=0.1, num_iterations=30, snapshot_every=10),
-          callback=lambda i, cost, snap: seen.append((i, cost, snap is not None)))
+    while not run.done:
+        i = run.iteration
+        snaps = run.step(1)
+        seen.append((i, len(run.costs), [s.iteration for s in snaps]))
     assert [i for i, _, _ in seen] == list(range(30))
-    assert [i for i, _, has in seen if has] == [0, 10, 20]
+    assert [n for _, n, _ in seen] == list(range(1, 31))
+    assert [s for _, _, snap in seen for s in snap] == [0, 10, 20, 30]
 
 
 @pytest.mark.parametrize("lr", [1.0, 100.0])

@@ -7,7 +7,7 @@ switching pages or data sets never loses it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -16,10 +16,11 @@ from logreg_core.compare import RunRecord, default_run_index, run_status, summar
 from logreg_core.data import DATA_ENV, PROJECT_DATA_DIR, resolve_dataset, synthetic_dataset
 from logreg_core.explore import pixel_histograms
 from logreg_core.limits import BUDGET
-from logreg_core.pipeline import Model, fit, model_from_run, scale_dataset, start_training
+from logreg_core.pipeline import Model, fit, model_from_run, start_training
 from logreg_core.preprocess import SCALING_LABELS, Scaler
 from logreg_core.settings import TrainSettings
 from logreg_core.training import GradientDescent, Snapshot
+from ui import shared
 
 DATASET_KEY = "dataset"
 RUNS_KEY = "runs"
@@ -371,8 +372,7 @@ def start_batch(specs: Sequence[RunSpec], mode: str) -> Comparison:
     return comparison
 
 
-def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec],
-                 scale: Callable | None = None) -> Iterator[TrainedRun]:
+def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec]) -> Iterator[TrainedRun]:
     """Prepare the runs of a comparison lazily, one per ``next()``; each is stored at once.
 
     Stored at once, so a Stop (or leaving the page) keeps what a run trained;
@@ -383,24 +383,18 @@ def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec],
     comparison : Comparison
     dataset : Dataset
     specs : sequence of RunSpec
-    scale : callable or None, default None
-        ``scale(dataset, scaling) -> (scaler, X, X_test)``; default
-        :func:`logreg_core.pipeline.scale_dataset`, made once per scaling here.
 
     Yields
     ------
     trained : TrainedRun
         Not yet stepped.
     """
-    scaled = {}
+    prepared = shared.prepared(dataset)   # scaled data and kernels, made once for every session
     for spec in specs:
-        kind = spec.settings.scaling
-        if kind not in scaled:      # runs with one scaling share one copy of the scaled data
-            scaled[kind] = (scale or scale_dataset)(dataset, kind)
-        run, scaler = start_training(dataset, spec.settings, scaled[kind])
+        run, scaler = start_training(dataset, spec.settings, prepared.scaled(spec.settings.scaling))
         info = RunInfo(comparison.batch, spec.label, comparison.mode, tuple(dataset.image_shape),
                        tuple(dataset.classes), dataset.source)
-        trained = TrainedRun(name=f"#{comparison.batch} {spec.label}", run=run, scaler=scaler, info=info)
+        trained = TrainedRun(name=f"#{comparison.batch} {spec.label}", run=shared.scheduled(run), scaler=scaler, info=info)
         get_runs()[trained.name] = trained
         yield trained
 

@@ -1,0 +1,39 @@
+"""The load test's smoke run: 3 simulated students for 30 s against a server it starts; zero errors.
+
+Timing is not asserted (machines are shared); bench/README.md has the measured tables.
+"""
+import subprocess
+import sys
+
+import pytest
+from paths import ROOT
+
+from bench import loadtest
+
+
+@pytest.mark.slow
+def test_three_students_for_thirty_seconds_make_no_errors(tmp_path):
+    out = tmp_path / "numbers.json"
+    done = subprocess.run([sys.executable, "-m", "bench.loadtest", "--students", "3", "--minutes", "0.5",
+                           "--idle", "1", "--ramp", "3", "--timeout", "120", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=400, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "errors: 0" in done.stdout
+    rows = loadtest.summary_from_json(out)
+    for action in ("open", "train", "weights", "predict", "upload"):
+        assert rows[action]["n"] >= 1, (action, done.stdout)
+
+
+def test_only_local_servers_are_accepted():
+    with pytest.raises(SystemExit):
+        loadtest.parse_args(["--url", "http://example.org:8501"])
+    with pytest.raises(SystemExit):
+        loadtest.parse_args(["--minutes", "600"])
+    assert loadtest.parse_args(["--url", "http://127.0.0.1:8501"]).url == "http://127.0.0.1:8501"
+
+
+def test_percentiles_and_the_process_sampler():
+    assert loadtest.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert loadtest.percentile([5.0], 0.95) == 5.0
+    rss, ticks = loadtest.rss_and_ticks(loadtest.process_tree(__import__("os").getpid()))
+    assert rss > 10 * 2**20 and ticks > 0
