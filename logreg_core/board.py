@@ -370,7 +370,8 @@ def ranks(values: np.ndarray) -> np.ndarray:
     ranks : ndarray of shape (n,), dtype int64
     """
     v = np.asarray(values, dtype=np.float64).reshape(-1)
-    return (1 + np.sum(v[None, :] > v[:, None], axis=1)).astype(np.int64)
+    ranks: np.ndarray = (1 + np.sum(v[None, :] > v[:, None], axis=1)).astype(np.int64)
+    return ranks
 
 
 def rank_changes(board_entries: list[Entry]) -> tuple[np.ndarray, np.ndarray]:

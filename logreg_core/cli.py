@@ -183,6 +183,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 if i % args.print_every == 0:
                     _print(f"iteration {i:>6}: cost {run.costs[i]:.6f}")
     final = run.final
+    assert final is not None  # a run that has started has a snapshot (an invariant, not user input)
     model = model_from_run(run, scaler, dataset)
     if out is not None:
         _save(model, out)
@@ -218,7 +219,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .persistence import load_model
 
     model = load_model(args.model, name=cap_text(args.model, 200))
-    size = model.image_shape[:2]          # (height, width): each photo is cropped to that aspect
+    size = (model.image_shape[0], model.image_shape[1])   # (height, width): each photo is cropped to that aspect
     results: list[dict[str, object]] = []
     failed = 0
     for path in args.files:
@@ -292,12 +293,12 @@ def _cmd_make_synthetic(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .data import SYNTHETIC_ATTR, h5_keys, read_split
+    from .data import LOCAL_PIXELS, SYNTHETIC_ATTR, h5_keys, read_split
 
     shown = cap_text(args.file, 200)
     keys = h5_keys(args.file, name=shown)
     split = "test" if "test_set_x" in keys and "train_set_x" not in keys else "train"
-    x, y, classes, synthetic = read_split(args.file, split, name=shown)
+    x, y, classes, synthetic = read_split(args.file, split, name=shown, max_pixel_values=LOCAL_PIXELS)
     kind = f" (synthetic: the file carries {SYNTHETIC_ATTR})" if synthetic else ""
     _print(f"{shown}: {split} split, {len(y)} images of {'×'.join(map(str, x.shape[1:]))}{kind}")
     _print(f"  {split}_set_x: shape {x.shape}, {x.dtype}")

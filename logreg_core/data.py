@@ -39,6 +39,7 @@ SYNTHETIC_ATTR = "logreg_synthetic"
 #: Smallest image side read, and the most pixel values one file may hold (see :mod:`logreg_core.limits`).
 MIN_SIDE = BUDGET.min_side
 MAX_PIXELS = BUDGET.max_pixel_values
+LOCAL_PIXELS = BUDGET.max_local_pixel_values
 _EXPECTED_FILE = "an HDF5 file in the course's format (train_set_x, train_set_y, list_classes)"
 #: Filters a data file may use: gzip, shuffle, fletcher32, lzf. Anything else is refused before reading.
 _FILTERS = (h5z.FILTER_DEFLATE, h5z.FILTER_SHUFFLE, h5z.FILTER_FLETCHER32, 32000)
@@ -237,9 +238,14 @@ def _is_synthetic(f: h5py.File, label: str) -> bool:
         raise _damaged(label) from None
 
 
-def read_split(source: H5Source, split: str, name: str | None = None
-                ) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
+def read_split(source: H5Source, split: str, name: str | None = None,
+               max_pixel_values: int = BUDGET.max_pixel_values
+               ) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
     """:func:`read_h5`, plus whether the file says it holds synthetic data.
+
+    ``max_pixel_values`` (default ``BUDGET.max_pixel_values``, the upload budget)
+    bounds the images' pixel values; :func:`resolve_dataset` passes the larger
+    ``BUDGET.max_local_pixel_values`` for files the person running the lab names.
 
     Returns
     -------
@@ -285,10 +291,10 @@ def read_split(source: H5Source, split: str, name: str | None = None
         if not (lo <= height <= hi and lo <= width <= hi):
             raise ValueError(f"{label}: key {kx!r} has images of {height}×{width} pixels; "
                              f"expected sides from {lo} to {hi}")
-        if dx.size > BUDGET.max_pixel_values:
+        if dx.size > max_pixel_values:
             raise ValueError(f"{label}: key {kx!r} holds {dx.size:,} pixel values ({m:,} images of "
-                             f"{height}×{width}×3); expected at most {BUDGET.max_pixel_values:,} "
-                             f"(e.g. {BUDGET.max_pixel_values // (64 * 64 * 3):,} images of 64×64×3)")
+                             f"{height}×{width}×3); expected at most {max_pixel_values:,} "
+                             f"(e.g. {max_pixel_values // (64 * 64 * 3):,} images of 64×64×3)")
         classes = _read_classes(f, keys, label)
         synthetic = _is_synthetic(f, label)
         y = _read(dy, label).reshape(-1).astype(np.int64)
@@ -356,13 +362,13 @@ def read_h5(source: H5Source, split: str, name: str | None = None
     return x, y, classes
 
 
-def write_h5(path: str | os.PathLike[str], x: np.ndarray, y: np.ndarray, classes: tuple[str, ...] | list[str],
+def write_h5(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray, y: np.ndarray, classes: tuple[str, ...] | list[str],
              split: str, synthetic: bool = False) -> None:
     """Write one split in the course's format.
 
     Parameters
     ----------
-    path : str or os.PathLike
+    path : str, os.PathLike or binary file object
     x : ndarray of shape (m, height, width, 3), dtype uint8
     y : ndarray of shape (m,)
     classes : sequence of 2 str
@@ -390,7 +396,7 @@ def write_h5(path: str | os.PathLike[str], x: np.ndarray, y: np.ndarray, classes
 
 
 def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
-                 test_name: str | None = None) -> Dataset:
+                 test_name: str | None = None, max_pixel_values: int = BUDGET.max_pixel_values) -> Dataset:
     """Read a train file and a test file and check they belong together.
 
     Parameters
@@ -398,14 +404,16 @@ def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
     train, test : str, os.PathLike, bytes or binary file object
     train_name, test_name : str or None, default None
         Names for messages and for ``Dataset.source``.
+    max_pixel_values : int, default ``BUDGET.max_pixel_values``
+        Pixel values each file may hold (the upload budget unless the caller names a larger one).
 
     Returns
     -------
     dataset : Dataset
         ``synthetic`` is True when both files carry the synthetic attribute.
     """
-    train_x, train_y, classes, train_synthetic = read_split(train, "train", train_name)
-    test_x, test_y, test_classes, test_synthetic = read_split(test, "test", test_name)
+    train_x, train_y, classes, train_synthetic = read_split(train, "train", train_name, max_pixel_values)
+    test_x, test_y, test_classes, test_synthetic = read_split(test, "test", test_name, max_pixel_values)
     tl, sl = _describe(train, train_name), _describe(test, test_name)
     if train_x.shape[1:] != test_x.shape[1:]:
         raise ValueError(f"{sl}: test images are {test_x.shape[1:]} but train images ({tl}) are "
@@ -446,7 +454,8 @@ def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.
 
     Order: explicit ``train``/``test`` paths; else the folder named by
     ``LOGREG_DATA_DIR``; else ``data_dir`` if it holds both files; else the
-    synthetic set.
+    synthetic set. These are files the person running the lab names, so they may
+    hold up to ``BUDGET.max_local_pixel_values`` (uploads: ``BUDGET.max_pixel_values``).
 
     Parameters
     ----------
@@ -462,7 +471,7 @@ def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.
     if (train is None) != (test is None):
         raise ValueError("give both a train file and a test file, or neither")
     if train is not None and test is not None:
-        return load_dataset(train, test)
+        return load_dataset(train, test, max_pixel_values=LOCAL_PIXELS)
     env = os.environ if environ is None else environ
     named = env.get(DATA_ENV)
     if named:
@@ -470,8 +479,8 @@ def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.
         if not folder.is_dir():
             raise ValueError(f"{DATA_ENV}={cap_text(folder, 100)}: no such folder; expected a folder holding "
                              f"{TRAIN_FILE} and {TEST_FILE}")
-        return load_dataset(folder / TRAIN_FILE, folder / TEST_FILE)
+        return load_dataset(folder / TRAIN_FILE, folder / TEST_FILE, max_pixel_values=LOCAL_PIXELS)
     project = Path(data_dir)
     if (project / TRAIN_FILE).is_file() and (project / TEST_FILE).is_file():
-        return load_dataset(project / TRAIN_FILE, project / TEST_FILE)
+        return load_dataset(project / TRAIN_FILE, project / TEST_FILE, max_pixel_values=LOCAL_PIXELS)
     return synthetic_dataset()

@@ -23,6 +23,10 @@ class Budget:
         photo set: 20 MB as uint8. Training at the top of it peaks at 0.38 GB
         on the command line and 1.1 GB for the Train page's default comparison
         of three scalings. That is 1,627 images of 64×64×3; the real set has 209.
+    max_local_pixel_values : int, default 245_760_000
+        The same for files the person running the lab points at (command-line
+        paths, ``LOGREG_DATA_DIR``, ``data/``), not uploads: 20,000 images of
+        64×64×3. Training at the top of it needs about 6 GB (bench/scale.py).
     min_side, max_side : int, default 4 and 256
         Sides of the images in an HDF5 file, in pixels. Photos are resized to
         the model's size on load, so their own sides are only bounded by
@@ -72,6 +76,7 @@ class Budget:
     """
 
     max_pixel_values: int = 20_000_000
+    max_local_pixel_values: int = 245_760_000
     min_side: int = 4
     max_side: int = 256
     max_h5_file_bytes: int = 256 << 20

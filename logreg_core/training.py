@@ -278,7 +278,8 @@ class GradientDescent:
     def _coef(self) -> np.ndarray:
         """α (kernel form, w = X @ α) or w (direct form), a fresh array."""
         if self.method == "kernel":
-            return self._step_size * self._acc_dz
+            alpha: np.ndarray = self._step_size * self._acc_dz
+            return alpha
         assert self._w is not None
         return self._w.copy()
 

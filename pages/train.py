@@ -188,7 +188,17 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
     start = time.perf_counter()
     first_frame = None
     frames = 0
+    shown = {"fraction": 0.0}
+
+    def waiting(place):
+        # Many students pressed Train at once: the server steps a few at a time, in order of arrival.
+        ahead = "you are next" if place <= 1 else f"{place - 1} ahead of you"
+        bar.progress(shown["fraction"], text=f"The server is busy: waiting for a turn ({ahead})…")
+
     while True:
+        for tr in runs:
+            if hasattr(tr.run, "on_wait"):
+                tr.run.on_wait = waiting
         snaps = [tr.run.current_snapshot() for tr in runs]
         finished = len(runs) == len(specs) and all(tr.run.done for tr in runs)
         draw(slots, runs, log_y, frame=frames, presenting=presenting, snaps=snaps)
@@ -199,6 +209,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
         note = f"Iteration {reached:,} of {total:,}"
         if len(runs) < len(specs):
             note += f" · preparing run {len(runs) + 1} of {len(specs)}"
+        shown["fraction"] = reached / total
         bar.progress(reached / total, text=note)
         if finished:
             break

@@ -25,7 +25,7 @@ def trained():
     """A session that trained once on the default data: the state a bad upload must not disturb."""
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=120).run())
     at.switch_page("pages/train.py").run()
-    at.number_input(key="train_iterations").set_value(20).run()
+    at.text_input(key="train_iterations").set_value("20").run()
     at.button(key="train_go").click().run()
     _, model, runs = state(at)
     assert model is not None and len(runs) == 3

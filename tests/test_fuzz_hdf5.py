@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from hostile import SECRET, good_h5, h5_bytes, hostile_h5, plant_secret
-from logreg_core.data import load_dataset, read_h5
+from logreg_core.data import load_dataset, read_h5, resolve_dataset
 from logreg_core.limits import BUDGET
 from paths import ROOT
 
@@ -96,6 +96,24 @@ def test_a_file_at_the_top_of_the_budget_loads():
         f.create_dataset("train_set_y", data=np.arange(m + 1) % 2)
     with pytest.raises(ValueError, match="pixel values"):
         read_h5(h5_bytes(one_more), "train")
+
+
+def test_files_the_lab_runner_names_may_pass_the_upload_budget(tmp_path):
+    """LOGREG_DATA_DIR files get BUDGET.max_local_pixel_values; the same bytes as an upload are refused."""
+    m = BUDGET.max_pixel_values // (64 * 64 * 3) + 1
+    assert m * 64 * 64 * 3 <= BUDGET.max_local_pixel_values
+    for split in ("train", "test"):
+        with h5py.File(tmp_path / f"{split}_catvnoncat.h5", "w") as f:
+            f.create_dataset(f"{split}_set_x", shape=(m, 64, 64, 3), dtype=np.uint8, compression="gzip",
+                             chunks=(64, 64, 64, 3), fillvalue=3)
+            f.create_dataset(f"{split}_set_y", data=np.arange(m) % 2)
+            f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
+    dataset = resolve_dataset(environ={"LOGREG_DATA_DIR": str(tmp_path)}, data_dir=tmp_path / "none")
+    assert dataset.train_x.shape == (m, 64, 64, 3)
+    del dataset
+    upload = (tmp_path / "train_catvnoncat.h5").read_bytes()
+    with pytest.raises(ValueError, match="pixel values"):
+        load_dataset(upload, (tmp_path / "test_catvnoncat.h5").read_bytes())
 
 
 def test_a_file_marked_synthetic_loads_as_synthetic(tmp_path):

@@ -23,7 +23,7 @@ def test_sidebar_names_the_synthetic_data_set_and_its_counts():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
     side = " ".join(m.value for m in at.sidebar.markdown)
     assert "SYNTHETIC" in side and "209 images (137 non-cat / 72 cat)" in side
-    assert "50 images (33 non-cat / 17 cat)" in side and "64×64×3 = 12,288" in side
+    assert "50 images (17 non-cat / 33 cat)" in side and "64×64×3 = 12,288" in side
     assert any("none yet" in c.value for c in at.sidebar.caption)      # no model for Predict yet
 
 
@@ -34,7 +34,7 @@ def test_data_page_shows_images_counts_flattening_and_histograms():
     specs = charts(at)
     bars = [s for s in specs if s["data"] and s["data"][0]["type"] == "bar" and len(s["data"]) == 2]
     assert bars, "class counts chart"
-    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 33]      # label 0 in train / test
+    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 17]      # label 0 in train / test
     flat = next(s for s in specs if "column x (12,288, 1)" in json.dumps(s, ensure_ascii=False))
     texts = [a["text"] for a in flat["layout"]["annotations"]]
     assert "x[192]" in texts and "x[12287]" in texts                   # row 1 starts at 64·3; last index
@@ -156,6 +156,6 @@ def test_the_real_course_files_upload():
 def test_data_page_gives_the_majority_baseline_on_train_and_test():
     at = open_page("pages/data.py")
     text = " ".join(texts(at.markdown))
-    # synthetic set: 137 of 209 training images and 33 of 50 test images are non-cat (label 0)
+    # synthetic set, balanced as the real one: 137 of 209 training images and 17 of 50 test images are non-cat
     assert "“non-cat”" in text and f"**{137 / 209 * 100:.2f} %** of the time on the training set" in text
-    assert f"**{33 / 50 * 100:.2f} %** on the test set" in text
+    assert f"**{17 / 50 * 100:.2f} %** on the test set" in text

@@ -304,7 +304,7 @@ def train_default_model():
     """
     dataset = get_dataset()
     settings = TrainSettings()
-    model, _ = fit(dataset, settings)
+    model, _ = fit(dataset, settings, prepared=shared.prepared(dataset))
     set_model(model, f"trained here with defaults (pixels / 255, α = {settings.learning_rate}, "
                      f"{settings.num_iterations} iterations) on {dataset.source}", origin="run")
     return model
