@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python bench/capture_benchmark.py [--repeat 15]
+    python -m bench.capture_benchmark [--repeat 15]
 
 Rows, each against a baseline measured in the same process (Pillow only
 decoding the same JPEG), so the table shows ratios; the 0.5 s target per
@@ -15,6 +15,7 @@ capture is informational (exit status 0 either way):
 
 The photos are made in memory (webcam sizes 640×480 and 1280×720).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 from logreg_core.capture import capture_photo
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_MS = 500.0
 
@@ -61,7 +61,7 @@ def page_run_ms(photo, repeat):
 
     original = PagesManager.__init__
 
-    def init(self, *args, **kwargs):       # stay in router mode, as the real server does
+    def init(self, *args, **kwargs):  # stay in router mode, as the real server does
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
@@ -96,13 +96,19 @@ def main(argv=None):
     for width, height in ((640, 480), (1280, 720)):
         photo = jpeg(width, height)
         base = timed(lambda photo=photo: Image.open(io.BytesIO(photo)).load(), args.repeat)
-        rows = [("Pillow decode only (baseline)", base),
-                ("capture_photo: decode, upright, crop, 64×64", timed(
-                    lambda photo=photo: capture_photo(photo, "shot.jpg", 0), args.repeat)),
-                ("Capture page run after a camera photo (AppTest)", page_run_ms(photo, max(3, args.repeat // 3)))]
+        rows = [
+            ("Pillow decode only (baseline)", base),
+            (
+                "capture_photo: decode, upright, crop, 64×64",
+                timed(lambda photo=photo: capture_photo(photo, "shot.jpg", 0), args.repeat),
+            ),
+            ("Capture page run after a camera photo (AppTest)", page_run_ms(photo, max(3, args.repeat // 3))),
+        ]
         for name, ms in rows:
-            print(f"{f'{width}×{height}':>10}  {name:<52} {ms:>10.1f} {ms / base:>10.1f}× "
-                  f"{'yes' if ms < TARGET_MS else 'NO':>9}")
+            print(
+                f"{f'{width}×{height}':>10}  {name:<52} {ms:>10.1f} {ms / base:>10.1f}× "
+                f"{'yes' if ms < TARGET_MS else 'NO':>9}"
+            )
     print(f"load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
     return 0
 

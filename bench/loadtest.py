@@ -19,6 +19,7 @@ children, when it knows the PID) and the load average. It only talks to
 127.0.0.1 / localhost, and every loop is bounded in time and count. The
 exit status is 1 if any action failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,8 @@ TRAIN_BUTTON, PHOTO_UPLOADER = "train_go", "predict_photos"
 PAGES = ("data", "train", "weights", "predict", "why_standardize", "math")
 ACTIONS = ("open", "train_page", "train", "train_first_chart", "weights", "predict", "upload")
 PAGE_ACTIONS = ("open", "train_page", "weights", "predict")
-ERROR_ALERT = 1            # Alert.Format.ERROR
-RERUN_STATUS = 2           # ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN: another run follows
+ERROR_ALERT = 1  # Alert.Format.ERROR
+RERUN_STATUS = 2  # ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN: another run follows
 COMPILE_ERROR = 1
 
 
@@ -66,6 +67,7 @@ class ActionError(Exception):
 
 
 # -- one simulated browser -----------------------------------------------------
+
 
 @dataclass
 class RunResult:
@@ -89,13 +91,14 @@ class Student:
         self.cookies: dict[str, str] = {}
         self.ws = None
         self.session_id = ""
-        self.pages: dict[str, str] = {}          # url path → page_script_hash
+        self.pages: dict[str, str] = {}  # url path → page_script_hash
         self.page = ""
-        self.widgets: dict[str, str] = {}        # user key → element id on the current page
+        self.widgets: dict[str, str] = {}  # user key → element id on the current page
 
     # HTTP (blocking, run in a thread) -------------------------------------------
-    def _http(self, method: str, path: str, body: bytes | None = None,
-              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def _http(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             h = dict(headers or {})
@@ -112,8 +115,9 @@ class Student:
         finally:
             conn.close()
 
-    async def http(self, method: str, path: str, body: bytes | None = None,
-                   headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    async def http(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         return await asyncio.to_thread(self._http, method, path, body, headers)
 
     # websocket --------------------------------------------------------------------
@@ -126,9 +130,18 @@ class Student:
                 raise ActionError(f"GET {path} answered HTTP {status}")
         ws_url = f"ws://{self.host}:{self.port}{self.prefix}/_stcore/stream"
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
-        self.ws = await asyncio.wait_for(websockets.connect(
-            ws_url, additional_headers=headers, subprotocols=["streamlit"], max_size=256 * 2**20,
-            open_timeout=self.timeout, ping_interval=20, ping_timeout=self.timeout), self.timeout)
+        self.ws = await asyncio.wait_for(
+            websockets.connect(
+                ws_url,
+                additional_headers=headers,
+                subprotocols=["streamlit"],
+                max_size=256 * 2**20,
+                open_timeout=self.timeout,
+                ping_interval=20,
+                ping_timeout=self.timeout,
+            ),
+            self.timeout,
+        )
         result = await self.rerun(page=None)
         result.seconds = time.perf_counter() - start
         return result
@@ -175,8 +188,7 @@ class Student:
         elif kind == "navigation":
             self._learn_pages(msg.navigation.app_pages)
             if msg.navigation.page_script_hash:
-                self.page = next((p for p, h in self.pages.items() if h == msg.navigation.page_script_hash),
-                                 self.page)
+                self.page = next((p for p, h in self.pages.items() if h == msg.navigation.page_script_hash), self.page)
         elif kind == "page_not_found":
             result.errors.append(f"page not found: {msg.page_not_found.page_name!r}")
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -251,28 +263,39 @@ class Student:
         deadline = start + self.timeout
         while True:
             fwd = await self.receive(deadline)
-            if fwd.WhichOneof("type") == "file_urls_response" and \
-                    fwd.file_urls_response.response_id == request.file_urls_request.request_id:
+            if (
+                fwd.WhichOneof("type") == "file_urls_response"
+                and fwd.file_urls_response.response_id == request.file_urls_request.request_id
+            ):
                 break
         response = fwd.file_urls_response
         if response.error_msg or not response.file_urls:
             raise ActionError(f"upload refused: {response.error_msg or 'no upload URL'}")
         urls = response.file_urls[0]
         boundary = uuid.uuid4().hex
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n"
-                f"Content-Type: {mime}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+                f"Content-Type: {mime}\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         if "_streamlit_xsrf" in self.cookies:
             headers["X-Xsrftoken"] = self.cookies["_streamlit_xsrf"]
         path = urllib.parse.urlsplit(urls.upload_url).path
         if self.prefix and path.startswith(self.prefix):
-            path = path[len(self.prefix):]
+            path = path[len(self.prefix) :]
         status, text = await self.http("PUT", path, body, headers)
         if status not in (200, 204):
             raise ActionError(f"PUT of the photo answered HTTP {status}: {text[:120]!r}")
-        info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id,
-                                file_urls=FileURLs(file_id=urls.file_id, upload_url=urls.upload_url,
-                                                   delete_url=urls.delete_url))
+        info = UploadedFileInfo(
+            name=name,
+            size=len(data),
+            file_id=urls.file_id,
+            file_urls=FileURLs(file_id=urls.file_id, upload_url=urls.upload_url, delete_url=urls.delete_url),
+        )
         state = WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(uploaded_file_info=[info]))
         result = await self.rerun(page=None, widgets=[state])
         result.seconds = time.perf_counter() - start
@@ -297,6 +320,7 @@ def photo_png(seed: int) -> bytes:
 
 
 # -- the scenario ----------------------------------------------------------------
+
 
 @dataclass
 class Stats:
@@ -323,8 +347,17 @@ async def scenario_step(student: Student, action: str, i: int, photo: bytes) -> 
     return await student.rerun({"train_page": "train"}.get(action, action))
 
 
-async def student_loop(i: int, base_url: str, stop_at: float, stats: Stats, t0: float, timeout: float,
-                       think: float, reopen: bool, max_cycles: int) -> None:
+async def student_loop(
+    i: int,
+    base_url: str,
+    stop_at: float,
+    stats: Stats,
+    t0: float,
+    timeout: float,
+    think: float,
+    reopen: bool,
+    max_cycles: int,
+) -> None:
     """One student: open the app, then Train → Weights → Predict → upload, until ``stop_at``."""
     photo = photo_png(i)
     student = Student(base_url, timeout)
@@ -352,8 +385,16 @@ async def student_loop(i: int, base_url: str, stop_at: float, stats: Stats, t0: 
         await student.close()
 
 
-async def run_students(base_url: str, students: int, seconds: float, timeout: float, think: float,
-                       ramp: float, reopen: bool, max_cycles: int) -> Stats:
+async def run_students(
+    base_url: str,
+    students: int,
+    seconds: float,
+    timeout: float,
+    think: float,
+    ramp: float,
+    reopen: bool,
+    max_cycles: int,
+) -> Stats:
     stats = Stats()
     t0 = time.perf_counter()
     stop_at = t0 + seconds
@@ -373,6 +414,7 @@ async def run_students(base_url: str, students: int, seconds: float, timeout: fl
 
 
 # -- the server: start, sample, stop ---------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -402,9 +444,26 @@ def wait_healthy(base_url: str, seconds: float, proc: subprocess.Popen | None = 
 
 def streamlit_command(app: str, port: int, extra: list[str] | None = None) -> list[str]:
     """The command line of one dashboard server on 127.0.0.1:``port``."""
-    return [sys.executable, "-m", "streamlit", "run", app, "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--server.runOnSave", "false", *(extra or [])]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        *(extra or []),
+    ]
 
 
 def server_env(base: dict[str, str] | None = None, blas_threads: int = 1) -> dict[str, str]:
@@ -421,8 +480,14 @@ def started_server(app: str, log_dir: Path, extra: list[str] | None = None):
     """Start the dashboard on a free 127.0.0.1 port; yield (url, process); stop it by PID."""
     port = free_port()
     log = open(log_dir / f"streamlit-{port}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(streamlit_command(app, port, extra), cwd=ROOT, env=server_env(),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        streamlit_command(app, port, extra),
+        cwd=ROOT,
+        env=server_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, 60, proc)
@@ -464,8 +529,8 @@ def rss_and_ticks(pids: list[int]) -> tuple[int, int]:
                 if line.startswith("VmRSS:"):
                     rss += int(line.split()[1]) * 1024
             stat = Path(f"/proc/{pid}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            ticks += int(fields[11]) + int(fields[12])      # utime, stime (fields 14 and 15)
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return rss, ticks
 
 
@@ -475,7 +540,7 @@ class Monitor:
     def __init__(self, pids: list[int], period: float = 1.0) -> None:
         self.roots = pids
         self.period = period
-        self.samples: list[tuple[float, int, float, float]] = []    # t, rss, cpu % of one core, load 1 min
+        self.samples: list[tuple[float, int, float, float]] = []  # t, rss, cpu % of one core, load 1 min
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self.t0 = time.perf_counter()
@@ -514,6 +579,7 @@ def load_average() -> tuple[float, float, float]:
 
 # -- report ----------------------------------------------------------------------
 
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return math.nan
@@ -527,9 +593,13 @@ def summary(stats: Stats) -> dict[str, dict[str, float]]:
     rows = {}
     pages = [t for a in PAGE_ACTIONS for t in stats.times[a]]
     for name, values in [*stats.times.items(), ("page clicks (all)", pages)]:
-        rows[name] = {"n": len(values), "p50": percentile(values, 0.5), "p95": percentile(values, 0.95),
-                      "max": max(values) if values else math.nan,
-                      "mean": statistics.fmean(values) if values else math.nan}
+        rows[name] = {
+            "n": len(values),
+            "p50": percentile(values, 0.5),
+            "p95": percentile(values, 0.95),
+            "max": max(values) if values else math.nan,
+            "mean": statistics.fmean(values) if values else math.nan,
+        }
     return rows
 
 
@@ -542,17 +612,33 @@ def fmt(x: float) -> str:
     return "–" if math.isnan(x) else f"{x:.2f}"
 
 
-def report(args: argparse.Namespace, stats: Stats, monitor: Monitor | None, phases: dict[str, float],
-           load_start: tuple[float, float, float], load_end: tuple[float, float, float], target: str) -> str:
-    lines = [f"# Load test — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
-             (f"target {target}; {args.students} students for {args.minutes:g} min (ramp {args.ramp:g} s, "
-              f"think {args.think:g} s); {stats.cycles} full cycles; CPUs {os.cpu_count()}"),
-             (f"load average (1/5/15 min) at start {load_start[0]:.2f} / {load_start[1]:.2f} / "
-              f"{load_start[2]:.2f}, at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f}"), "",
-             "| action | n | p50 s | p95 s | max s | mean s |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+def report(
+    args: argparse.Namespace,
+    stats: Stats,
+    monitor: Monitor | None,
+    phases: dict[str, float],
+    load_start: tuple[float, float, float],
+    load_end: tuple[float, float, float],
+    target: str,
+) -> str:
+    lines = [
+        f"# Load test — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        (
+            f"target {target}; {args.students} students for {args.minutes:g} min (ramp {args.ramp:g} s, "
+            f"think {args.think:g} s); {stats.cycles} full cycles; CPUs {os.cpu_count()}"
+        ),
+        (
+            f"load average (1/5/15 min) at start {load_start[0]:.2f} / {load_start[1]:.2f} / "
+            f"{load_start[2]:.2f}, at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f}"
+        ),
+        "",
+        "| action | n | p50 s | p95 s | max s | mean s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, row in summary(stats).items():
-        lines.append(f"| {name} | {row['n']} | {fmt(row['p50'])} | {fmt(row['p95'])} | {fmt(row['max'])} | "
-                     f"{fmt(row['mean'])} |")
+        lines.append(
+            f"| {name} | {row['n']} | {fmt(row['p50'])} | {fmt(row['p95'])} | {fmt(row['max'])} | {fmt(row['mean'])} |"
+        )
     lines += ["", f"errors: {len(stats.errors)}"]
     for t, who, action, text in stats.errors[:20]:
         lines.append(f"  {t:7.1f} s  student {who}  {action}: {text}")
@@ -564,16 +650,28 @@ def report(args: argparse.Namespace, stats: Stats, monitor: Monitor | None, phas
         busy = monitor.between(phases["students"], phases["left"]) or monitor.samples
         after = monitor.between(phases["left"], math.inf)
         idle_rss = max(s[1] for s in idle)
-        lines += ["", "| server | RSS MB | CPU % (of one core) |", "| --- | ---: | ---: |",
-                  f"| idle before the students | {idle_rss / mb:.0f} | {statistics.fmean(s[2] for s in idle):.0f} |",
-                  (f"| peak with the students | {max(s[1] for s in busy) / mb:.0f} | "
-                   f"{max(s[2] for s in busy):.0f} (mean {statistics.fmean(s[2] for s in busy):.0f}) |")]
+        lines += [
+            "",
+            "| server | RSS MB | CPU % (of one core) |",
+            "| --- | ---: | ---: |",
+            f"| idle before the students | {idle_rss / mb:.0f} | {statistics.fmean(s[2] for s in idle):.0f} |",
+            (
+                f"| peak with the students | {max(s[1] for s in busy) / mb:.0f} | "
+                f"{max(s[2] for s in busy):.0f} (mean {statistics.fmean(s[2] for s in busy):.0f}) |"
+            ),
+        ]
         if after:
             last = after[-1]
-            lines.append(f"| {last[0] - phases['left']:.0f} s after they left | {last[1] / mb:.0f} "
-                         f"({100 * (last[1] / idle_rss - 1):+.0f} % vs idle) | {last[2]:.0f} |")
-        lines += ["", "server over time (every ~10 %):", "| t s | RSS MB | CPU % | load 1 min |",
-                  "| ---: | ---: | ---: | ---: |"]
+            lines.append(
+                f"| {last[0] - phases['left']:.0f} s after they left | {last[1] / mb:.0f} "
+                f"({100 * (last[1] / idle_rss - 1):+.0f} % vs idle) | {last[2]:.0f} |"
+            )
+        lines += [
+            "",
+            "server over time (every ~10 %):",
+            "| t s | RSS MB | CPU % | load 1 min |",
+            "| ---: | ---: | ---: | ---: |",
+        ]
         step = max(1, len(monitor.samples) // 10)
         for t, rss, cpu, load in monitor.samples[::step] + monitor.samples[-1:]:
             lines.append(f"| {t:.0f} | {rss / mb:.0f} | {cpu:.0f} | {load:.2f} |")
@@ -582,23 +680,37 @@ def report(args: argparse.Namespace, stats: Stats, monitor: Monitor | None, phas
 
 # -- command line ----------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Simulated students over Streamlit's websocket protocol.")
     p.add_argument("--students", type=int, default=3, help="concurrent students (1–200, default 3)")
     p.add_argument("--minutes", type=float, default=0.5, help="how long students keep working (≤ 60, default 0.5)")
-    p.add_argument("--url", default=None, help="an already running app, e.g. http://127.0.0.1:8501 "
-                                                "(default: start one on a free 127.0.0.1 port)")
-    p.add_argument("--pid", type=int, action="append", default=[],
-                   help="PID of the server(s) behind --url to sample RSS/CPU (repeatable)")
+    p.add_argument(
+        "--url",
+        default=None,
+        help="an already running app, e.g. http://127.0.0.1:8501 (default: start one on a free 127.0.0.1 port)",
+    )
+    p.add_argument(
+        "--pid",
+        type=int,
+        action="append",
+        default=[],
+        help="PID of the server(s) behind --url to sample RSS/CPU (repeatable)",
+    )
     p.add_argument("--app", default="dashboard.py", help="script the started server runs (default dashboard.py)")
     p.add_argument("--ramp", type=float, default=5.0, help="seconds over which students arrive (default 5)")
     p.add_argument("--think", type=float, default=1.0, help="pause between a student's actions, s (default 1)")
     p.add_argument("--timeout", type=float, default=180.0, help="one action's time limit, s (default 180)")
     p.add_argument("--idle", type=float, default=5.0, help="seconds sampled before students arrive (default 5)")
-    p.add_argument("--cooldown", type=float, default=0.0,
-                   help="seconds the server is sampled after the students left (default 0)")
-    p.add_argument("--no-warm", dest="warm", action="store_false",
-                   help="measure idle RSS on a server nobody visited yet (default: after one visit)")
+    p.add_argument(
+        "--cooldown", type=float, default=0.0, help="seconds the server is sampled after the students left (default 0)"
+    )
+    p.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="measure idle RSS on a server nobody visited yet (default: after one visit)",
+    )
     p.add_argument("--reopen", action="store_true", help="open a new session every cycle")
     p.add_argument("--max-cycles", type=int, default=1000, help="cycles per student at most (default 1000)")
     p.add_argument("--json", type=Path, default=None, help="also write the numbers to this JSON file")
@@ -625,24 +737,33 @@ async def warm_up(url: str, timeout: float) -> None:
 
 
 def run(args: argparse.Namespace, url: str, pids: list[int]) -> tuple[str, Stats, dict]:
-    if args.warm:      # one visit first, so "idle" is a server that has loaded the app and its data
+    if args.warm:  # one visit first, so "idle" is a server that has loaded the app and its data
         asyncio.run(warm_up(url, args.timeout))
     monitor = Monitor(pids).start() if pids else None
     phases = {"start": 0.0}
     time.sleep(args.idle)
     phases["students"] = time.perf_counter() - monitor.t0 if monitor else 0.0
     load_start = load_average()
-    stats = asyncio.run(run_students(url, args.students, args.minutes * 60, args.timeout, args.think,
-                                     args.ramp, args.reopen, args.max_cycles))
+    stats = asyncio.run(
+        run_students(
+            url, args.students, args.minutes * 60, args.timeout, args.think, args.ramp, args.reopen, args.max_cycles
+        )
+    )
     load_end = load_average()
     phases["left"] = time.perf_counter() - monitor.t0 if monitor else 0.0
     if monitor is not None:
         time.sleep(args.cooldown)
         monitor.stop()
     text = report(args, stats, monitor, phases, load_start, load_end, url)
-    numbers = {"summary": summary(stats), "errors": stats.errors, "cycles": stats.cycles,
-               "load_start": load_start, "load_end": load_end,
-               "samples": monitor.samples if monitor else [], "phases": phases}
+    numbers = {
+        "summary": summary(stats),
+        "errors": stats.errors,
+        "cycles": stats.cycles,
+        "load_start": load_start,
+        "load_end": load_end,
+        "samples": monitor.samples if monitor else [],
+        "phases": phases,
+    }
     return text, stats, numbers
 
 
@@ -652,8 +773,10 @@ def main(argv: list[str] | None = None) -> int:
         wait_healthy(args.url, 30)
         text, stats, numbers = run(args, args.url, args.pid)
     else:
-        with tempfile.TemporaryDirectory(prefix="logreg-load-") as tmp, \
-                started_server(args.app, Path(tmp)) as (url, proc):
+        with (
+            tempfile.TemporaryDirectory(prefix="logreg-load-") as tmp,
+            started_server(args.app, Path(tmp)) as (url, proc),
+        ):
             text, stats, numbers = run(args, url, [proc.pid])
     print(text, flush=True)
     if args.json is not None:

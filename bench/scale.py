@@ -12,6 +12,7 @@ runs in turn. Run from the repository root::
 Times are given as ratios to the smallest size, measured in the same run, with
 the load average (machines are shared): no absolute target is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,7 @@ def grown(base: Dataset, m: int, seed: int = 0) -> Dataset:
     """A data set of ``m`` training images drawn from ``base`` (half of them mirrored), same test set."""
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(base.train_y), size=m)
-    x = base.train_x[idx]                                  # one new uint8 array
+    x = base.train_x[idx]  # one new uint8 array
     flip = rng.random(m) < 0.5
     x[flip] = x[flip, :, ::-1]
     return Dataset(x, base.train_y[idx], base.test_x, base.test_y, base.classes, f"{base.source} ×{m}")
@@ -72,7 +73,7 @@ def child(m: int, iterations: int, data_dir: str | None) -> dict[str, float]:
     del base
     t0 = time.perf_counter()
     prepared = PreparedDataset(data)
-    prepared.scaled("zscore")                               # the biggest one-pass scaling first
+    prepared.scaled("zscore")  # the biggest one-pass scaling first
     scale_peak = peak_rss_bytes()
     runs = []
     for kind in SCALINGS:
@@ -85,17 +86,23 @@ def child(m: int, iterations: int, data_dir: str | None) -> dict[str, float]:
             r.step(10)
     t2 = time.perf_counter()
     return {
-        "m": m, "pixels": pixels, "method": runs[0].method, "iterations": iterations,
-        "prepare_s": t1 - t0, "steps_s": t2 - t1,
+        "m": m,
+        "pixels": pixels,
+        "method": runs[0].method,
+        "iterations": iterations,
+        "prepare_s": t1 - t0,
+        "steps_s": t2 - t1,
         "scale_peak_bytes_per_pixel": (scale_peak - start_rss) / pixels,
-        "peak_rss": peak_rss_bytes(), "start_rss": start_rss,
+        "peak_rss": peak_rss_bytes(),
+        "start_rss": start_rss,
         "train_peak_bytes_per_pixel": (peak_rss_bytes() - start_rss) / pixels,
         "shared_bytes": prepared.nbytes,
     }
 
 
-def measure(m: int, iterations: int, data_dir: str | None, timeout: float,
-            blas_threads: int = 1) -> dict[str, float] | str:
+def measure(
+    m: int, iterations: int, data_dir: str | None, timeout: float, blas_threads: int = 1
+) -> dict[str, float] | str:
     """Run :func:`child` for ``m`` images in a fresh process; the numbers, or the reason it failed.
 
     The child gets ``blas_threads`` BLAS threads (1, as the server runs: on a busy machine a
@@ -108,8 +115,7 @@ def measure(m: int, iterations: int, data_dir: str | None, timeout: float,
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(blas_threads)
     try:
-        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return f"over {timeout:g} s"
     if done.returncode != 0:
@@ -121,9 +127,13 @@ def measure(m: int, iterations: int, data_dir: str | None, timeout: float,
 def table(rows: list[dict[str, float] | str], sizes: list[int], iterations: int) -> list[str]:
     """Markdown lines: one row per size, times as ratios to the first size too."""
     gb = 2**30
-    lines = [(f"| train images | form | prepare s | {iterations} it. × 3 runs s | est. 2000 it. s | ratio vs "
-              f"{sizes[0]} | scaling peak B/pixel | peak RSS GB | shared arrays GB |"),
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        (
+            f"| train images | form | prepare s | {iterations} it. × 3 runs s | est. 2000 it. s | ratio vs "
+            f"{sizes[0]} | scaling peak B/pixel | peak RSS GB | shared arrays GB |"
+        ),
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     base = None
     for m, row in zip(sizes, rows, strict=True):
         if isinstance(row, str):
@@ -131,9 +141,11 @@ def table(rows: list[dict[str, float] | str], sizes: list[int], iterations: int)
             continue
         est = row["prepare_s"] + row["steps_s"] * 2000 / row["iterations"]
         base = base or est
-        lines.append(f"| {m:,} | {row['method']} | {row['prepare_s']:.2f} | {row['steps_s']:.2f} | {est:.1f} | "
-                     f"{est / base:.1f}× | {row['scale_peak_bytes_per_pixel']:.1f} | {row['peak_rss'] / gb:.2f} | "
-                     f"{row['shared_bytes'] / gb:.2f} |")
+        lines.append(
+            f"| {m:,} | {row['method']} | {row['prepare_s']:.2f} | {row['steps_s']:.2f} | {est:.1f} | "
+            f"{est / base:.1f}× | {row['scale_peak_bytes_per_pixel']:.1f} | {row['peak_rss'] / gb:.2f} | "
+            f"{row['shared_bytes'] / gb:.2f} |"
+        )
     return lines
 
 
@@ -141,8 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Peak RSS and time of a three-run Train per image count.")
     p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="training image counts, comma-separated")
     p.add_argument("--iterations", type=int, default=100, help="iterations per run (default 100)")
-    p.add_argument("--data-dir", default=None, help=f"folder with the course files (default: ${DATA_ENV}, "
-                                                    "then data/, then the synthetic set)")
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"folder with the course files (default: ${DATA_ENV}, then data/, then the synthetic set)",
+    )
     p.add_argument("--timeout", type=float, default=1200, help="seconds per size (default 1200)")
     p.add_argument("--blas-threads", type=int, default=1, help="BLAS threads of each child (default 1, as served)")
     p.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
@@ -162,13 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"… {m} images", file=sys.stderr, flush=True)
         rows.append(measure(m, args.iterations, data_dir, args.timeout, args.blas_threads))
     end = os.getloadavg()
-    print(f"Train click (raw, / 255, z-score) per image count, each in its own process with "
-          f"{args.blas_threads} BLAS thread(s); "
-          f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at start, "
-          f"{end[0]:.2f} / {end[1]:.2f} / {end[2]:.2f} at end, {os.cpu_count()} CPUs\n")
+    print(
+        f"Train click (raw, / 255, z-score) per image count, each in its own process with "
+        f"{args.blas_threads} BLAS thread(s); "
+        f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at start, "
+        f"{end[0]:.2f} / {end[1]:.2f} / {end[2]:.2f} at end, {os.cpu_count()} CPUs\n"
+    )
     print("\n".join(table(rows, sizes, args.iterations)))
-    print("\nScaling peak: (peak RSS after scaling − RSS before the images were made) / pixels, uint8 "
-          "images included (target ≤ 9). Est. 2000 it.: prepare + steps × 2000 / iterations.")
+    print(
+        "\nScaling peak: (peak RSS after scaling − RSS before the images were made) / pixels, uint8 "
+        "images included (target ≤ 9). Est. 2000 it.: prepare + steps × 2000 / iterations."
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ project's ``.streamlit/config.toml``. nginx (the Debian package,
 ``daemon off`` as a child we can stop by PID; the config comes from
 ``deploy/nginx.conf.template``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,20 +53,35 @@ def render_config(prefix: Path, listen_port: int, replica_ports: list[int]) -> s
     """The nginx config for these ports (see nginx.conf.template)."""
     upstreams = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in replica_ports)
     return Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
-        PREFIX=str(prefix), LISTEN=f"127.0.0.1:{listen_port}", UPSTREAMS=upstreams)
+        PREFIX=str(prefix), LISTEN=f"127.0.0.1:{listen_port}", UPSTREAMS=upstreams
+    )
 
 
 def replica_command(port: int, app: str = "dashboard.py") -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", app, "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
 def replica_env(cookie_secret: str, base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[name] = "1"            # one BLAS thread per session: the sessions are the parallelism
-    env["STREAMLIT_SERVER_COOKIE_SECRET"] = cookie_secret     # not on the command line (ps shows it)
+        env[name] = "1"  # one BLAS thread per session: the sessions are the parallelism
+    env["STREAMLIT_SERVER_COOKIE_SECRET"] = cookie_secret  # not on the command line (ps shows it)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
@@ -99,10 +115,10 @@ def stop_pid(pid: int, sig: int = signal.SIGTERM, grace: float = 10.0) -> None:
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)   # our child: reap it
+            done, _ = os.waitpid(pid, os.WNOHANG)  # our child: reap it
             if done == pid:
                 return
-        except ChildProcessError:                   # started by another process: poll
+        except ChildProcessError:  # started by another process: poll
             if not alive(pid):
                 return
         time.sleep(0.1)
@@ -141,8 +157,14 @@ class Cluster:
         return [*self.replica_pids, *([self.nginx_pid] if self.nginx_pid else [])]
 
     def save(self) -> None:
-        data = {"prefix": str(self.prefix), "replicas": self.replicas, "port": self.port,
-                "replica_ports": self.replica_ports, "replica_pids": self.replica_pids, "nginx_pid": self.nginx_pid}
+        data = {
+            "prefix": str(self.prefix),
+            "replicas": self.replicas,
+            "port": self.port,
+            "replica_ports": self.replica_ports,
+            "replica_pids": self.replica_pids,
+            "nginx_pid": self.nginx_pid,
+        }
         (self.prefix / STATE_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     @classmethod
@@ -166,8 +188,14 @@ class Cluster:
             for i in range(self.replicas):
                 port = free_port()
                 log = open(self.prefix / f"replica-{i}.log", "wb")  # noqa: SIM115 - the child keeps it
-                proc = subprocess.Popen(replica_command(port), cwd=ROOT, env=replica_env(secret),
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                proc = subprocess.Popen(
+                    replica_command(port),
+                    cwd=ROOT,
+                    env=replica_env(secret),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
                 log.close()
                 self.replica_ports.append(port)
                 self.replica_pids.append(proc.pid)
@@ -176,22 +204,43 @@ class Cluster:
             self.port = self.port or free_port()
             conf = self.prefix / "nginx.conf"
             conf.write_text(render_config(self.prefix, self.port, self.replica_ports), encoding="utf-8")
-            check = subprocess.run([NGINX, "-t", "-q", "-p", str(self.prefix), "-e", str(self.prefix / "error.log"),
-                                    "-c", str(conf)], check=False, capture_output=True, text=True, timeout=30)
+            check = subprocess.run(
+                [NGINX, "-t", "-q", "-p", str(self.prefix), "-e", str(self.prefix / "error.log"), "-c", str(conf)],
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             if check.returncode != 0:
                 raise RuntimeError(f"nginx rejected {conf}: {check.stderr.strip()}")
             log = open(self.prefix / "nginx.out", "wb")  # noqa: SIM115 - the child keeps it
-            proc = subprocess.Popen([NGINX, "-p", str(self.prefix), "-e", str(self.prefix / "error.log"),
-                                     "-c", str(conf), "-g", "daemon off;"],
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [
+                    NGINX,
+                    "-p",
+                    str(self.prefix),
+                    "-e",
+                    str(self.prefix / "error.log"),
+                    "-c",
+                    str(conf),
+                    "-g",
+                    "daemon off;",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             log.close()
             self.nginx_pid = proc.pid
             self._children[proc.pid] = proc
             self.save()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                dead = [p for p in self.pids
-                        if (self._children[p].poll() is not None if p in self._children else not alive(p))]
+                dead = [
+                    p
+                    for p in self.pids
+                    if (self._children[p].poll() is not None if p in self._children else not alive(p))
+                ]
                 if dead:
                     raise RuntimeError(f"process(es) {dead} exited; see the logs in {self.prefix}")
                 if all(healthy(p) for p in self.replica_ports) and healthy(self.port):
@@ -208,22 +257,29 @@ class Cluster:
             stop_pid(self.nginx_pid, signal.SIGQUIT)
         for pid in self.replica_pids:
             stop_pid(pid)
-        for proc in self._children.values():      # started here: collect their exit status
+        for proc in self._children.values():  # started here: collect their exit status
             if proc.poll() is None:
                 proc.kill()
             proc.wait(5)
 
     def status(self) -> dict[str, object]:
-        return {"url": self.url, "nginx": {"pid": self.nginx_pid, "alive": alive(self.nginx_pid)},
-                "replicas": [{"port": port, "pid": pid, "alive": alive(pid), "healthy": healthy(port)}
-                             for port, pid in zip(self.replica_ports, self.replica_pids, strict=True)]}
+        return {
+            "url": self.url,
+            "nginx": {"pid": self.nginx_pid, "alive": alive(self.nginx_pid)},
+            "replicas": [
+                {"port": port, "pid": pid, "alive": alive(pid), "healthy": healthy(port)}
+                for port, pid in zip(self.replica_ports, self.replica_pids, strict=True)
+            ],
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Streamlit replicas of the lab behind nginx, on 127.0.0.1.")
     sub = p.add_subparsers(dest="command", required=True)
     for name in ("start", "run"):
-        s = sub.add_parser(name, help="start the replicas and nginx" + (" and wait for Ctrl-C" if name == "run" else ""))
+        s = sub.add_parser(
+            name, help="start the replicas and nginx" + (" and wait for Ctrl-C" if name == "run" else "")
+        )
         s.add_argument("--replicas", type=int, default=3)
         s.add_argument("--port", type=int, default=0, help="nginx port on 127.0.0.1 (default: a free one)")
         s.add_argument("--prefix", type=Path, required=name == "start", default=None)

@@ -9,6 +9,7 @@ Bounds: nicknames are cleaned and cut to :data:`NICKNAME_MAX` characters, a
 session may submit :data:`RATE_LIMIT` runs per :data:`RATE_WINDOW` seconds, a
 board holds :data:`MAX_ENTRIES` entries.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,17 +66,19 @@ RATE_LIMIT = 3
 RATE_WINDOW = 60.0
 DEFAULT_CODE = "class"
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
-_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"   # no 0/o, 1/l/i: read aloud from a projector
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud from a projector
 
 metadata = MetaData()
 boards = Table(
-    "logreg_boards", metadata,
+    "logreg_boards",
+    metadata,
     Column("code", String(24), primary_key=True),
     Column("revealed", Boolean, nullable=False, default=False),
     Column("created", Float, nullable=False),
 )
 entries = Table(
-    "logreg_board_entries", metadata,
+    "logreg_board_entries",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("board", String(24), nullable=False, index=True),
     Column("session", String(64), nullable=False),
@@ -127,8 +130,9 @@ def check_code(code: object) -> str:
     """A board code: 1–24 lowercase letters, digits or dashes, starting with a letter or digit."""
     text = str(code).strip().lower() if isinstance(code, str) else None
     if text is None or not _CODE.match(text):
-        raise ValueError("board code must be 1 to 24 letters, digits or dashes (e.g. 'room-12'); "
-                         f"got {str(code)[:40]!r}")
+        raise ValueError(
+            f"board code must be 1 to 24 letters, digits or dashes (e.g. 'room-12'); got {str(code)[:40]!r}"
+        )
     return text
 
 
@@ -239,8 +243,13 @@ class ClassBoard:
     rate_window : float, default RATE_WINDOW
     """
 
-    def __init__(self, engine: Engine, max_entries: int = MAX_ENTRIES, rate_limit: int = RATE_LIMIT,
-                 rate_window: float = RATE_WINDOW):
+    def __init__(
+        self,
+        engine: Engine,
+        max_entries: int = MAX_ENTRIES,
+        rate_limit: int = RATE_LIMIT,
+        rate_window: float = RATE_WINDOW,
+    ):
         self.engine = engine
         self.max_entries = int(max_entries)
         self.rate_limit = int(rate_limit)
@@ -262,9 +271,15 @@ class ClassBoard:
             return self._recent(conn, code, str(session)[:64], now)
 
     def _recent(self, conn, code: str, session: str, now: float) -> int:
-        return int(conn.execute(select(func.count()).select_from(entries).where(
-            entries.c.board == code, entries.c.session == session,
-            entries.c.created > now - self.rate_window)).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(entries)
+                .where(
+                    entries.c.board == code, entries.c.session == session, entries.c.created > now - self.rate_window
+                )
+            ).scalar_one()
+        )
 
     def submit(self, code: str, session: str, submission: Submission, now: float | None = None) -> int:
         """Add a run to a board.
@@ -299,19 +314,32 @@ class ClassBoard:
         with self.engine.begin() as conn:
             recent = self._recent(conn, code, session, now)
             if recent >= self.rate_limit:
-                raise RateLimited(f"at most {self.rate_limit} runs a minute from one browser; "
-                                  f"got {recent} in the last {self.rate_window:.0f} s — wait a moment")
-            count = conn.execute(select(func.count()).select_from(entries).where(
-                entries.c.board == code)).scalar_one()
+                raise RateLimited(
+                    f"at most {self.rate_limit} runs a minute from one browser; "
+                    f"got {recent} in the last {self.rate_window:.0f} s — wait a moment"
+                )
+            count = conn.execute(select(func.count()).select_from(entries).where(entries.c.board == code)).scalar_one()
             if count >= self.max_entries:
-                raise BoardFull(f"the board holds at most {self.max_entries} runs; got {count} already — "
-                                f"the teacher can start a new board")
+                raise BoardFull(
+                    f"the board holds at most {self.max_entries} runs; got {count} already — "
+                    f"the teacher can start a new board"
+                )
             self._ensure_board(conn, code, now)
-            result = conn.execute(insert(entries).values(
-                board=code, session=session, nickname=submission.nickname, learning_rate=s.learning_rate,
-                num_iterations=s.num_iterations, scaling=s.scaling, train_accuracy=submission.train_accuracy,
-                validation_accuracy=submission.validation_accuracy, test_accuracy=submission.test_accuracy,
-                dataset=submission.dataset, created=now))
+            result = conn.execute(
+                insert(entries).values(
+                    board=code,
+                    session=session,
+                    nickname=submission.nickname,
+                    learning_rate=s.learning_rate,
+                    num_iterations=s.num_iterations,
+                    scaling=s.scaling,
+                    train_accuracy=submission.train_accuracy,
+                    validation_accuracy=submission.validation_accuracy,
+                    test_accuracy=submission.test_accuracy,
+                    dataset=submission.dataset,
+                    created=now,
+                )
+            )
             key = result.inserted_primary_key
             if key is None:
                 raise RuntimeError("the database did not return the new entry's id")
@@ -333,14 +361,30 @@ class ClassBoard:
         with self.engine.connect() as conn:
             row = conn.execute(select(boards.c.revealed).where(boards.c.code == code)).first()
             revealed = bool(row[0]) if row is not None else False
-            rows = conn.execute(select(entries).where(entries.c.board == code).order_by(
-                entries.c.validation_accuracy.desc(), entries.c.created, entries.c.id)).mappings().all()
-        return [Entry(id=int(r["id"]), nickname=r["nickname"], learning_rate=float(r["learning_rate"]),
-                      num_iterations=int(r["num_iterations"]), scaling=r["scaling"],
-                      train_accuracy=float(r["train_accuracy"]), validation_accuracy=float(r["validation_accuracy"]),
-                      test_accuracy=float(r["test_accuracy"]) if revealed else None, dataset=r["dataset"],
-                      created=float(r["created"]))
-                for r in rows]
+            rows = (
+                conn.execute(
+                    select(entries)
+                    .where(entries.c.board == code)
+                    .order_by(entries.c.validation_accuracy.desc(), entries.c.created, entries.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        return [
+            Entry(
+                id=int(r["id"]),
+                nickname=r["nickname"],
+                learning_rate=float(r["learning_rate"]),
+                num_iterations=int(r["num_iterations"]),
+                scaling=r["scaling"],
+                train_accuracy=float(r["train_accuracy"]),
+                validation_accuracy=float(r["validation_accuracy"]),
+                test_accuracy=float(r["test_accuracy"]) if revealed else None,
+                dataset=r["dataset"],
+                created=float(r["created"]),
+            )
+            for r in rows
+        ]
 
     def reveal(self, code: str, revealed: bool = True, now: float | None = None) -> None:
         """Show (or hide again) the board's test accuracies."""
@@ -393,4 +437,3 @@ def rank_changes(board_entries: list[Entry]) -> tuple[np.ndarray, np.ndarray]:
     val = np.array([e.validation_accuracy for e in board_entries], dtype=np.float64)
     test = np.array([e.test_accuracy for e in board_entries], dtype=np.float64)
     return ranks(val), ranks(test)
-

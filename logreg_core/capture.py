@@ -4,6 +4,7 @@ Each photo is decoded and shrunk to ``size x size`` once, when it is taken
 (:func:`logreg_core.images.load_photo`, which refuses a bad file with one
 line); only that small array is kept, never the photo's bytes.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ MAX_PER_CLASS = 200
 CAPTURE_SIZE = 64
 
 
-def capture_photo(data: bytes, name: str, count: int, size: int = CAPTURE_SIZE,
-                  max_per_class: int = MAX_PER_CLASS) -> np.ndarray:
+def capture_photo(
+    data: bytes, name: str, count: int, size: int = CAPTURE_SIZE, max_per_class: int = MAX_PER_CLASS
+) -> np.ndarray:
     """Turn one photo into the small image a captured set keeps.
 
     Parameters
@@ -46,8 +48,10 @@ def capture_photo(data: bytes, name: str, count: int, size: int = CAPTURE_SIZE,
         One line: the class is full, or the photo cannot be used (see ``load_photo``).
     """
     if count >= max_per_class:
-        raise ValueError(f"{name}: this class holds {count} photos already; expected at most {max_per_class} "
-                         f"per class — remove some first")
+        raise ValueError(
+            f"{name}: this class holds {count} photos already; expected at most {max_per_class} "
+            f"per class — remove some first"
+        )
     return load_photo(data, name=name, size=size)
 
 
@@ -71,8 +75,9 @@ def h5_pair(dataset: Dataset) -> tuple[bytes, bytes]:
     return out[0], out[1]
 
 
-def split_by_class(dataset: Dataset, size: int = CAPTURE_SIZE,
-                   max_per_class: int = MAX_PER_CLASS) -> tuple[np.ndarray, np.ndarray]:
+def split_by_class(
+    dataset: Dataset, size: int = CAPTURE_SIZE, max_per_class: int = MAX_PER_CLASS
+) -> tuple[np.ndarray, np.ndarray]:
     """All images of a data set (train then test) grouped by label, to edit a saved set again.
 
     Parameters
@@ -93,8 +98,9 @@ def split_by_class(dataset: Dataset, size: int = CAPTURE_SIZE,
     x = np.concatenate([dataset.train_x, dataset.test_x])
     y = np.concatenate([dataset.train_y, dataset.test_y])
     groups = x[y == 0], x[y == 1]
-    for name, g in zip(dataset.classes, groups):
+    for name, g in zip(dataset.classes, groups, strict=False):
         if len(g) > max_per_class:
-            raise ValueError(f"{dataset.source}: class {name!r} holds {len(g)} images; expected at most "
-                             f"{max_per_class} per class")
+            raise ValueError(
+                f"{dataset.source}: class {name!r} holds {len(g)} images; expected at most {max_per_class} per class"
+            )
     return groups[0], groups[1]

@@ -4,6 +4,7 @@ Exit status: 0 on success, 1 when some photos could not be classified,
 2 for a usage error (bad argument, missing or unreadable file). Errors are
 one line on stderr, never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,16 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", type=Path, help="test HDF5 file (give both or neither)")
     p.add_argument("--lr", type=float, default=0.005, help="learning rate α (default 0.005)")
     p.add_argument("--iterations", type=int, default=2000, help="gradient-descent updates (default 2000)")
-    p.add_argument("--scale", choices=SCALINGS, default="255",
-                   help="pixel scaling: none (raw 0–255), 255 (divide by 255), zscore (default 255)")
-    p.add_argument("--method", choices=METHODS, default="auto",
-                   help="direct: the course loop; kernel: same iterates, faster when pixels > images; "
-                        "auto picks the faster (default auto)")
-    p.add_argument("--print-every", type=_positive_int, default=100,
-                   help="progress every N iterations (default 100)")
-    p.add_argument("--out", type=Path,
-                   help="save the trained model to this file; .npz is added if the name has no suffix "
-                        "(default: not saved)")
+    p.add_argument(
+        "--scale",
+        choices=SCALINGS,
+        default="255",
+        help="pixel scaling: none (raw 0–255), 255 (divide by 255), zscore (default 255)",
+    )
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="direct: the course loop; kernel: same iterates, faster when pixels > images; "
+        "auto picks the faster (default auto)",
+    )
+    p.add_argument("--print-every", type=_positive_int, default=100, help="progress every N iterations (default 100)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="save the trained model to this file; .npz is added if the name has no suffix (default: not saved)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of progress")
 
     p = sub.add_parser("predict", help="classify photos with a saved model")
@@ -89,19 +99,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="photos (PNG, JPEG, …)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
 
-    p = sub.add_parser("make-dataset", help="photos in one sub-folder per class (a folder or a .zip) → train/test "
-                                            "HDF5 files")
+    p = sub.add_parser(
+        "make-dataset", help="photos in one sub-folder per class (a folder or a .zip) → train/test HDF5 files"
+    )
     p.add_argument("folder", type=Path, help="e.g. photos/ holding cat/ and non-cat/, or photos.zip")
-    p.add_argument("--out", type=Path, default=Path("."),
-                   help="folder to write the two .h5 files in (default: the current folder)")
+    p.add_argument(
+        "--out", type=Path, default=Path("."), help="folder to write the two .h5 files in (default: the current folder)"
+    )
     p.add_argument("--test-fraction", type=_fraction, default=0.2, help="share held out (default 0.2)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train/test split (default 0)")
-    p.add_argument("--size", type=_positive_int, default=64,
-                   help=f"image side in pixels, {BUDGET.min_side} to {BUDGET.max_side} (default 64)")
+    p.add_argument(
+        "--size",
+        type=_positive_int,
+        default=64,
+        help=f"image side in pixels, {BUDGET.min_side} to {BUDGET.max_side} (default 64)",
+    )
 
     p = sub.add_parser("make-synthetic", help="write the generated default data set as HDF5 files, marked synthetic")
-    p.add_argument("--out", type=Path, default=Path("."),
-                   help="folder to write the two .h5 files in (default: the current folder)")
+    p.add_argument(
+        "--out", type=Path, default=Path("."), help="folder to write the two .h5 files in (default: the current folder)"
+    )
     p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
 
     p = sub.add_parser("info", help="describe an HDF5 data file")
@@ -126,8 +143,9 @@ def _model_path(out: Path) -> Path:
         if path.is_dir():
             raise UsageError(f"--out {shown}: is a folder; expected the path of a model file to write")
         if path.exists() and not path.is_file():
-            raise UsageError(f"--out {shown}: is not a regular file (a device or a pipe); "
-                             f"expected the path of a model file to write")
+            raise UsageError(
+                f"--out {shown}: is not a regular file (a device or a pipe); expected the path of a model file to write"
+            )
         if path.exists() and not os.access(path, os.W_OK):
             raise UsageError(f"--out {shown}: is not writable; expected a file we may write")
     parent = path.parent
@@ -163,18 +181,24 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if (args.train is None) != (args.test is None):
         raise UsageError("give both --train and --test, or neither")
     try:
-        settings = TrainSettings(learning_rate=args.lr, num_iterations=args.iterations,
-                                 scaling=args.scale, method=args.method,
-                                 snapshot_every=min(args.print_every, args.iterations))
+        settings = TrainSettings(
+            learning_rate=args.lr,
+            num_iterations=args.iterations,
+            scaling=args.scale,
+            method=args.method,
+            snapshot_every=min(args.print_every, args.iterations),
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    out = _model_path(args.out) if args.out else None      # refused before any training
+    out = _model_path(args.out) if args.out else None  # refused before any training
     dataset = resolve_dataset(args.train, args.test)
     run, scaler = start_training(dataset, settings)
     if not args.json:
         _print(f"data: {dataset.summary()}")
-        _print(f"training: scaling {scaler.label}, α = {settings.learning_rate}, "
-               f"{settings.num_iterations} iterations ({run.method} form)")
+        _print(
+            f"training: scaling {scaler.label}, α = {settings.learning_rate}, "
+            f"{settings.num_iterations} iterations ({run.method} form)"
+        )
     while not run.done:
         start = run.iteration
         run.step(args.print_every)
@@ -188,24 +212,31 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if out is not None:
         _save(model, out)
     if args.json:
-        _print(json.dumps({
-            "costs": [float(c) for c in run.costs],
-            "train_accuracy": final.train_accuracy,
-            "test_accuracy": final.test_accuracy,
-            "final_cost": final.cost,
-            "iterations_run": run.iteration,
-            "diverged": run.diverged,
-            "method": run.method,
-            "settings": settings.to_dict(),
-            "data": {"source": dataset.source, "synthetic": dataset.synthetic,
-                     "train": int(len(dataset.train_y)), "test": int(len(dataset.test_y)),
-                     "classes": list(dataset.classes)},
-            "model": str(out) if out is not None else None,
-        }))
+        _print(
+            json.dumps(
+                {
+                    "costs": [float(c) for c in run.costs],
+                    "train_accuracy": final.train_accuracy,
+                    "test_accuracy": final.test_accuracy,
+                    "final_cost": final.cost,
+                    "iterations_run": run.iteration,
+                    "diverged": run.diverged,
+                    "method": run.method,
+                    "settings": settings.to_dict(),
+                    "data": {
+                        "source": dataset.source,
+                        "synthetic": dataset.synthetic,
+                        "train": len(dataset.train_y),
+                        "test": len(dataset.test_y),
+                        "classes": list(dataset.classes),
+                    },
+                    "model": str(out) if out is not None else None,
+                }
+            )
+        )
         return 0
     if run.diverged:
-        _print(f"diverged after {run.iteration} iterations: the cost stopped being finite; "
-               f"try a smaller learning rate")
+        _print(f"diverged after {run.iteration} iterations: the cost stopped being finite; try a smaller learning rate")
     _print(f"final cost:     {final.cost:.6f} (after {run.iteration} iterations)")
     _print(f"train accuracy: {final.train_accuracy:.2f} %")
     _print(f"test accuracy:  {final.test_accuracy:.2f} %")
@@ -219,7 +250,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .persistence import load_model
 
     model = load_model(args.model, name=cap_text(args.model, 200))
-    size = (model.image_shape[0], model.image_shape[1])   # (height, width): each photo is cropped to that aspect
+    size = (model.image_shape[0], model.image_shape[1])  # (height, width): each photo is cropped to that aspect
     results: list[dict[str, object]] = []
     failed = 0
     for path in args.files:
@@ -253,14 +284,18 @@ def _write_splits(dataset: Dataset, out: Path) -> None:
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name, split, x, y in ((TRAIN_FILE, "train", dataset.train_x, dataset.train_y),
-                                  (TEST_FILE, "test", dataset.test_x, dataset.test_y)):
+        for name, split, x, y in (
+            (TRAIN_FILE, "train", dataset.train_x, dataset.train_y),
+            (TEST_FILE, "test", dataset.test_x, dataset.test_y),
+        ):
             write_h5(out / name, x, y, dataset.classes, split, synthetic=dataset.synthetic)
     except OSError as exc:
         raise UsageError(f"{cap_text(out, 200)}: cannot write the data files ({exc.strerror or exc})") from None
     kind = " (marked synthetic)" if dataset.synthetic else ""
-    _print(f"wrote {out / TRAIN_FILE} ({len(dataset.train_y)} images) and "
-           f"{out / TEST_FILE} ({len(dataset.test_y)} images){kind}; classes {list(dataset.classes)}")
+    _print(
+        f"wrote {out / TRAIN_FILE} ({len(dataset.train_y)} images) and "
+        f"{out / TEST_FILE} ({len(dataset.test_y)} images){kind}; classes {list(dataset.classes)}"
+    )
 
 
 def _cmd_make_dataset(args: argparse.Namespace) -> int:
@@ -268,11 +303,14 @@ def _cmd_make_dataset(args: argparse.Namespace) -> int:
 
     out = _out_folder(args.out)
     if args.folder.is_file() and zipfile.is_zipfile(args.folder):
-        dataset, skipped = dataset_from_zip(args.folder, cap_text(args.folder.name, 100), args.test_fraction,
-                                            args.seed, args.size)
+        dataset, skipped = dataset_from_zip(
+            args.folder, cap_text(args.folder.name, 100), args.test_fraction, args.seed, args.size
+        )
     elif args.folder.exists() and not args.folder.is_dir():
-        raise UsageError(f"{cap_text(args.folder, 200)}: neither a folder nor a .zip; expected a folder or a zip "
-                         f"with one sub-folder of photos per class")
+        raise UsageError(
+            f"{cap_text(args.folder, 200)}: neither a folder nor a .zip; expected a folder or a zip "
+            f"with one sub-folder of photos per class"
+        )
     else:
         dataset, skipped = dataset_from_folder(args.folder, args.test_fraction, args.seed, args.size)
     limit = BUDGET.max_message_items * 4
@@ -309,8 +347,13 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "predict": _cmd_predict, "make-dataset": _cmd_make_dataset,
-            "make-synthetic": _cmd_make_synthetic, "info": _cmd_info}
+COMMANDS = {
+    "train": _cmd_train,
+    "predict": _cmd_predict,
+    "make-dataset": _cmd_make_dataset,
+    "make-synthetic": _cmd_make_synthetic,
+    "info": _cmd_info,
+}
 
 
 def _quiet_stdout() -> None:
@@ -331,9 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError) as exc:
         print(f"error: {cap_text(exc, 400)}", file=sys.stderr, flush=True)
         return 2
-    except (OSError, MemoryError) as exc:      # a file the system could not read or hold: still the user's file
-        print(f"error: {cap_text(exc, 400)}; expected a readable file within the lab's limits",
-              file=sys.stderr, flush=True)
+    except (OSError, MemoryError) as exc:  # a file the system could not read or hold: still the user's file
+        print(
+            f"error: {cap_text(exc, 400)}; expected a readable file within the lab's limits",
+            file=sys.stderr,
+            flush=True,
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr, flush=True)

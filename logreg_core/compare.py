@@ -6,6 +6,7 @@ finished or stopped run (a light copy of a
 summarizes runs for tables, names a comparison's default run, writes the cost histories as
 CSV and paces a live chart.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,14 @@ from .settings import TrainSettings
 from .training import Snapshot
 
 __all__ = [
-    "RunRecord", "run_status", "summarize", "default_run_index", "costs_csv",
-    "paced_target", "snapshot_at", "snapshot_iterations",
+    "RunRecord",
+    "run_status",
+    "summarize",
+    "default_run_index",
+    "costs_csv",
+    "paced_target",
+    "snapshot_at",
+    "snapshot_iterations",
 ]
 
 
@@ -84,16 +91,34 @@ class RunRecord:
         if at is not None and at.iteration < run.iteration:
             k = int(at.iteration)
             kept = [s.detached() for s in run.snapshots if s.iteration < k] + [at.detached()]
-            return cls(run.settings, list(run.costs[:k]), kept, k, False, True, str(run.method),
-                       np.asarray(at.w, dtype=np.float64).copy(), float(at.b))
+            return cls(
+                run.settings,
+                list(run.costs[:k]),
+                kept,
+                k,
+                False,
+                True,
+                str(run.method),
+                np.asarray(at.w, dtype=np.float64).copy(),
+                float(at.b),
+            )
         stopped = (not run.diverged) and run.iteration < run.settings.num_iterations
         w = np.asarray(run.w, dtype=np.float64).copy()
         # Kernel-form snapshots hold the training matrix to form w on demand: keep w instead.
         snapshots = [s.detached() for s in run.snapshots]
         if stopped and (not snapshots or snapshots[-1].iteration != run.iteration):
-            snapshots.append(run.current_snapshot().detached())   # tables and pictures show where it stopped
-        return cls(run.settings, list(run.costs), snapshots, int(run.iteration),
-                   bool(run.diverged), bool(stopped), str(run.method), w, float(run.b))
+            snapshots.append(run.current_snapshot().detached())  # tables and pictures show where it stopped
+        return cls(
+            run.settings,
+            list(run.costs),
+            snapshots,
+            int(run.iteration),
+            bool(run.diverged),
+            bool(stopped),
+            str(run.method),
+            w,
+            float(run.b),
+        )
 
     @property
     def done(self):

@@ -6,6 +6,7 @@ A file holds ``{split}_set_x`` (m, height, width, 3) uint8, ``{split}_set_y``
 folder in ``LOGREG_DATA_DIR``, else ``data/`` in the project, else the
 generated synthetic set.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,19 @@ from h5py import h5d, h5z
 from .limits import BUDGET, cap_list, cap_text
 
 __all__ = [
-    "DATA_ENV", "PROJECT_DATA_DIR", "SYNTHETIC_ATTR", "TEST_FILE", "TRAIN_FILE", "Dataset", "h5_keys",
-    "load_dataset", "read_h5", "read_split", "resolve_dataset", "synthetic_dataset", "write_h5",
+    "DATA_ENV",
+    "PROJECT_DATA_DIR",
+    "SYNTHETIC_ATTR",
+    "TEST_FILE",
+    "TRAIN_FILE",
+    "Dataset",
+    "h5_keys",
+    "load_dataset",
+    "read_h5",
+    "read_split",
+    "resolve_dataset",
+    "synthetic_dataset",
+    "write_h5",
 ]
 
 DATA_ENV = "LOGREG_DATA_DIR"
@@ -79,8 +91,10 @@ class Dataset:
     def summary(self) -> str:
         """One line: source, counts and shape."""
         kind = "synthetic" if self.synthetic else "loaded"
-        return (f"{self.source} ({kind}): {len(self.train_y)} train / {len(self.test_y)} test images "
-                f"of {'×'.join(map(str, self.image_shape))}")
+        return (
+            f"{self.source} ({kind}): {len(self.train_y)} train / {len(self.test_y)} test images "
+            f"of {'×'.join(map(str, self.image_shape))}"
+        )
 
 
 def _describe(source: object, name: str | None) -> str:
@@ -108,8 +122,10 @@ def _open_h5(source: H5Source, label: str) -> Iterator[h5py.File]:
         if len(source) == 0:
             raise ValueError(f"{label}: the file is empty; expected {_EXPECTED_FILE}")
         if len(source) > BUDGET.max_h5_file_bytes:
-            raise ValueError(f"{label}: the file is {len(source) / 2**20:,.0f} MiB; expected at most "
-                             f"{BUDGET.max_h5_file_bytes >> 20} MiB")
+            raise ValueError(
+                f"{label}: the file is {len(source) / 2**20:,.0f} MiB; expected at most "
+                f"{BUDGET.max_h5_file_bytes >> 20} MiB"
+            )
         fileobj: Any = io.BytesIO(bytes(source))
     elif isinstance(source, (str, os.PathLike)):
         try:
@@ -125,10 +141,12 @@ def _open_h5(source: H5Source, label: str) -> Iterator[h5py.File]:
         if info.st_size == 0:
             raise ValueError(f"{label}: the file is empty; expected {_EXPECTED_FILE}")
         if info.st_size > BUDGET.max_h5_file_bytes:
-            raise ValueError(f"{label}: the file is {info.st_size / 2**20:,.0f} MiB; expected at most "
-                             f"{BUDGET.max_h5_file_bytes >> 20} MiB")
+            raise ValueError(
+                f"{label}: the file is {info.st_size / 2**20:,.0f} MiB; expected at most "
+                f"{BUDGET.max_h5_file_bytes >> 20} MiB"
+            )
         try:
-            handle = fileobj = open(source, "rb")
+            handle = fileobj = open(source, "rb")  # noqa: SIM115 - closed in the finally below
         except OSError as exc:
             raise ValueError(f"{label}: cannot be read ({exc.strerror}); expected {_EXPECTED_FILE}") from None
     elif callable(getattr(source, "read", None)):
@@ -164,8 +182,9 @@ def _link(f: h5py.File, key: str, label: str) -> h5py.Dataset:
     except Exception:
         raise _damaged(label) from None
     if not isinstance(obj, h5py.Dataset):
-        raise ValueError(f"{label}: key {key!r} is a {'group' if isinstance(obj, h5py.Group) else 'type'}; "
-                         f"expected an array")
+        raise ValueError(
+            f"{label}: key {key!r} is a {'group' if isinstance(obj, h5py.Group) else 'type'}; expected an array"
+        )
     try:
         plist = obj.id.get_create_plist()
         layout = plist.get_layout()
@@ -175,24 +194,35 @@ def _link(f: h5py.File, key: str, label: str) -> h5py.Dataset:
     except Exception:
         raise _damaged(label) from None
     if layout == h5d.VIRTUAL:
-        raise ValueError(f"{label}: key {key!r} is a virtual dataset (it maps other data); "
-                         f"expected an array stored in this file")
+        raise ValueError(
+            f"{label}: key {key!r} is a virtual dataset (it maps other data); expected an array stored in this file"
+        )
     if external:
-        raise ValueError(f"{label}: key {key!r} keeps its bytes in external files; "
-                         f"expected an array stored in this file")
+        raise ValueError(
+            f"{label}: key {key!r} keeps its bytes in external files; expected an array stored in this file"
+        )
     unknown = [code for code in filters if code not in _FILTERS]
     if unknown:
-        raise ValueError(f"{label}: key {key!r} uses compression filter {unknown[0]}; "
-                         f"expected none, gzip, lzf, shuffle or fletcher32")
+        raise ValueError(
+            f"{label}: key {key!r} uses compression filter {unknown[0]}; "
+            f"expected none, gzip, lzf, shuffle or fletcher32"
+        )
     if shape is None:
         raise ValueError(f"{label}: key {key!r} holds no array (an empty dataspace); expected an array")
-    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biufcS" \
-            or h5py.check_vlen_dtype(dtype) is not None:
-        raise ValueError(f"{label}: key {key!r} must hold plain numbers or fixed-length text; "
-                         f"got dtype {cap_text(dtype, 60)}")
+    if (
+        dtype.fields is not None
+        or dtype.subdtype is not None
+        or dtype.kind not in "biufcS"
+        or h5py.check_vlen_dtype(dtype) is not None
+    ):
+        raise ValueError(
+            f"{label}: key {key!r} must hold plain numbers or fixed-length text; got dtype {cap_text(dtype, 60)}"
+        )
     if chunks is not None and math.prod(chunks) * dtype.itemsize > BUDGET.max_chunk_bytes:
-        raise ValueError(f"{label}: key {key!r} has chunks of {math.prod(chunks) * dtype.itemsize:,} bytes; "
-                         f"expected at most {BUDGET.max_chunk_bytes:,}")
+        raise ValueError(
+            f"{label}: key {key!r} has chunks of {math.prod(chunks) * dtype.itemsize:,} bytes; "
+            f"expected at most {BUDGET.max_chunk_bytes:,}"
+        )
     return obj
 
 
@@ -206,8 +236,10 @@ def _read(ds: h5py.Dataset, label: str) -> np.ndarray:
     if chunks is not None and shape is not None and len(chunks) == len(shape):
         count = math.prod(-(-int(n) // int(c)) for n, c in zip(shape, chunks, strict=True))
         if count > BUDGET.max_chunks:
-            raise ValueError(f"{label}: key {ds.name.lstrip('/')!r} is stored in {count:,} chunks; "
-                             f"expected at most {BUDGET.max_chunks:,} (larger chunks)")
+            raise ValueError(
+                f"{label}: key {ds.name.lstrip('/')!r} is stored in {count:,} chunks; "
+                f"expected at most {BUDGET.max_chunks:,} (larger chunks)"
+            )
     try:
         return np.asarray(ds[()])
     except Exception:  # a damaged chunk, a failing filter, …: h5py raises OSError and others
@@ -219,8 +251,10 @@ def _read_classes(f: h5py.File, keys: set[str], label: str) -> tuple[str, str]:
         return DEFAULT_CLASSES
     raw = _link(f, "list_classes", label)
     if raw.shape != (2,) or raw.dtype.kind not in "S" or raw.dtype.itemsize > BUDGET.max_class_name_bytes:
-        raise ValueError(f"{label}: key 'list_classes' must hold 2 names of at most "
-                         f"{BUDGET.max_class_name_bytes} bytes; got shape {raw.shape}, dtype {cap_text(raw.dtype, 40)}")
+        raise ValueError(
+            f"{label}: key 'list_classes' must hold 2 names of at most "
+            f"{BUDGET.max_class_name_bytes} bytes; got shape {raw.shape}, dtype {cap_text(raw.dtype, 40)}"
+        )
     first, second = (cap_text(item.decode("utf-8", "replace"), 60) for item in _read(raw, label))
     return first, second
 
@@ -238,9 +272,9 @@ def _is_synthetic(f: h5py.File, label: str) -> bool:
         raise _damaged(label) from None
 
 
-def read_split(source: H5Source, split: str, name: str | None = None,
-               max_pixel_values: int = BUDGET.max_pixel_values
-               ) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
+def read_split(
+    source: H5Source, split: str, name: str | None = None, max_pixel_values: int = BUDGET.max_pixel_values
+) -> tuple[np.ndarray, np.ndarray, tuple[str, str], bool]:
     """:func:`read_h5`, plus whether the file says it holds synthetic data.
 
     ``max_pixel_values`` (default ``BUDGET.max_pixel_values``, the upload budget)
@@ -260,16 +294,18 @@ def read_split(source: H5Source, split: str, name: str | None = None,
     kx, ky = f"{split}_set_x", f"{split}_set_y"
     with _open_h5(source, label) as f:
         try:
-            names = [str(k) for k in f.keys()]
+            names = [str(k) for k in f]
         except Exception:
             raise _damaged(label) from None
         keys = set(names)
         missing = [k for k in (kx, ky) if k not in keys]
         if missing:
             other = "test" if split == "train" else "train"
-            hint = (f" — this looks like a {other} file" if f"{other}_set_x" in keys else "")
-            raise ValueError(f"{label}: missing key {missing[0]!r}; expected keys {kx!r} and {ky!r}, "
-                             f"found {cap_list(sorted(names))}{hint}")
+            hint = f" — this looks like a {other} file" if f"{other}_set_x" in keys else ""
+            raise ValueError(
+                f"{label}: missing key {missing[0]!r}; expected keys {kx!r} and {ky!r}, "
+                f"found {cap_list(sorted(names))}{hint}"
+            )
         dx, dy = _link(f, kx, label), _link(f, ky, label)
         if dx.ndim != 4 or dx.shape[3] != 3:
             raise ValueError(f"{label}: key {kx!r} must have shape (m, height, width, 3); got {dx.shape}")
@@ -283,18 +319,22 @@ def read_split(source: H5Source, split: str, name: str | None = None,
             raise ValueError(f"{label}: key {ky!r} must hold integer labels 0/1; got dtype {dy.dtype}")
         m, height, width = dx.shape[:3]
         if dy.size != m:
-            raise ValueError(f"{label}: {kx!r} holds {m:,} images but {ky!r} holds {dy.size:,} labels; "
-                             f"expected one label per image")
+            raise ValueError(
+                f"{label}: {kx!r} holds {m:,} images but {ky!r} holds {dy.size:,} labels; expected one label per image"
+            )
         if m == 0:
             raise ValueError(f"{label}: key {kx!r} holds no images; expected at least one")
         lo, hi = BUDGET.min_side, BUDGET.max_side
         if not (lo <= height <= hi and lo <= width <= hi):
-            raise ValueError(f"{label}: key {kx!r} has images of {height}×{width} pixels; "
-                             f"expected sides from {lo} to {hi}")
+            raise ValueError(
+                f"{label}: key {kx!r} has images of {height}×{width} pixels; expected sides from {lo} to {hi}"
+            )
         if dx.size > max_pixel_values:
-            raise ValueError(f"{label}: key {kx!r} holds {dx.size:,} pixel values ({m:,} images of "
-                             f"{height}×{width}×3); expected at most {max_pixel_values:,} "
-                             f"(e.g. {max_pixel_values // (64 * 64 * 3):,} images of 64×64×3)")
+            raise ValueError(
+                f"{label}: key {kx!r} holds {dx.size:,} pixel values ({m:,} images of "
+                f"{height}×{width}×3); expected at most {max_pixel_values:,} "
+                f"(e.g. {max_pixel_values // (64 * 64 * 3):,} images of 64×64×3)"
+            )
         classes = _read_classes(f, keys, label)
         synthetic = _is_synthetic(f, label)
         y = _read(dy, label).reshape(-1).astype(np.int64)
@@ -328,8 +368,7 @@ def h5_keys(source: H5Source, name: str | None = None) -> set[str]:
             raise _damaged(label) from None
 
 
-def read_h5(source: H5Source, split: str, name: str | None = None
-            ) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+def read_h5(source: H5Source, split: str, name: str | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
     """Read and validate one split of a data set, as data only.
 
     Nothing the file points at is followed: links to other files, soft links,
@@ -362,8 +401,14 @@ def read_h5(source: H5Source, split: str, name: str | None = None
     return x, y, classes
 
 
-def write_h5(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray, y: np.ndarray, classes: tuple[str, ...] | list[str],
-             split: str, synthetic: bool = False) -> None:
+def write_h5(
+    path: str | os.PathLike[str] | IO[bytes],
+    x: np.ndarray,
+    y: np.ndarray,
+    classes: tuple[str, ...] | list[str],
+    split: str,
+    synthetic: bool = False,
+) -> None:
     """Write one split in the course's format.
 
     Parameters
@@ -395,8 +440,13 @@ def write_h5(path: str | os.PathLike[str] | IO[bytes], x: np.ndarray, y: np.ndar
             f.attrs[SYNTHETIC_ATTR] = np.int8(1)
 
 
-def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
-                 test_name: str | None = None, max_pixel_values: int = BUDGET.max_pixel_values) -> Dataset:
+def load_dataset(
+    train: H5Source,
+    test: H5Source,
+    train_name: str | None = None,
+    test_name: str | None = None,
+    max_pixel_values: int = BUDGET.max_pixel_values,
+) -> Dataset:
     """Read a train file and a test file and check they belong together.
 
     Parameters
@@ -416,8 +466,10 @@ def load_dataset(train: H5Source, test: H5Source, train_name: str | None = None,
     test_x, test_y, test_classes, test_synthetic = read_split(test, "test", test_name, max_pixel_values)
     tl, sl = _describe(train, train_name), _describe(test, test_name)
     if train_x.shape[1:] != test_x.shape[1:]:
-        raise ValueError(f"{sl}: test images are {test_x.shape[1:]} but train images ({tl}) are "
-                         f"{train_x.shape[1:]}; expected the same image shape")
+        raise ValueError(
+            f"{sl}: test images are {test_x.shape[1:]} but train images ({tl}) are "
+            f"{train_x.shape[1:]}; expected the same image shape"
+        )
     if tuple(test_classes) != tuple(classes):
         raise ValueError(f"{sl}: classes {list(test_classes)} differ from the train file's {list(classes)}")
     synthetic = train_synthetic or test_synthetic
@@ -443,13 +495,15 @@ def synthetic_dataset(seed: int = 0) -> Dataset:
 
     train_x, train_y, test_x, test_y, classes = make_synthetic_arrays(seed=seed)
     names = tuple(c.decode() if isinstance(c, bytes) else str(c) for c in classes)
-    return Dataset(train_x, train_y, test_x, test_y, names,
-                   f"synthetic cats (generated, seed {seed})", synthetic=True)
+    return Dataset(train_x, train_y, test_x, test_y, names, f"synthetic cats (generated, seed {seed})", synthetic=True)
 
 
-def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.PathLike[str] | None = None,
-                    environ: Mapping[str, str] | None = None,
-                    data_dir: str | os.PathLike[str] = PROJECT_DATA_DIR) -> Dataset:
+def resolve_dataset(
+    train: str | os.PathLike[str] | None = None,
+    test: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    data_dir: str | os.PathLike[str] = PROJECT_DATA_DIR,
+) -> Dataset:
     """Pick the data set to use and load it: the one resolver of the CLI, the benchmark and the dashboard.
 
     Order: explicit ``train``/``test`` paths; else the folder named by
@@ -477,8 +531,10 @@ def resolve_dataset(train: str | os.PathLike[str] | None = None, test: str | os.
     if named:
         folder = Path(named)
         if not folder.is_dir():
-            raise ValueError(f"{DATA_ENV}={cap_text(folder, 100)}: no such folder; expected a folder holding "
-                             f"{TRAIN_FILE} and {TEST_FILE}")
+            raise ValueError(
+                f"{DATA_ENV}={cap_text(folder, 100)}: no such folder; expected a folder holding "
+                f"{TRAIN_FILE} and {TEST_FILE}"
+            )
         return load_dataset(folder / TRAIN_FILE, folder / TEST_FILE, max_pixel_values=LOCAL_PIXELS)
     project = Path(data_dir)
     if (project / TRAIN_FILE).is_file() and (project / TEST_FILE).is_file():

@@ -4,6 +4,7 @@ Everything takes the true labels ``y`` (0/1) and the model's probabilities
 ``p = P(label 1)``; an example is predicted 1 where ``p > threshold``, as in
 :meth:`logreg_core.pipeline.Model.predict_images`. Pure NumPy, no Streamlit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,11 @@ def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_threshold(threshold: float) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)) \
-            or not 0 <= float(threshold) <= 1:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float, np.floating))
+        or not 0 <= float(threshold) <= 1
+    ):
         raise ValueError(f"threshold must be a number from 0 to 1; got {threshold!r}")
     return float(threshold)
 
@@ -120,8 +124,12 @@ def confusion_counts(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> Co
     y, p = _check(y, p)
     pred = p > _check_threshold(threshold)
     pos = y == 1
-    return Confusion(tn=int(np.sum(~pos & ~pred)), fp=int(np.sum(~pos & pred)),
-                     fn=int(np.sum(pos & ~pred)), tp=int(np.sum(pos & pred)))
+    return Confusion(
+        tn=int(np.sum(~pos & ~pred)),
+        fp=int(np.sum(~pos & pred)),
+        fn=int(np.sum(pos & ~pred)),
+        tp=int(np.sum(pos & pred)),
+    )
 
 
 def class_metrics(confusion: Confusion) -> tuple[ClassMetrics, ClassMetrics]:
@@ -142,8 +150,7 @@ def class_metrics(confusion: Confusion) -> tuple[ClassMetrics, ClassMetrics]:
     return zero, one
 
 
-def cell_indices(y: np.ndarray, p: np.ndarray, threshold: float, true_label: int, predicted_label: int
-                 ) -> np.ndarray:
+def cell_indices(y: np.ndarray, p: np.ndarray, threshold: float, true_label: int, predicted_label: int) -> np.ndarray:
     """The examples of one confusion cell, most confident prediction first.
 
     Parameters

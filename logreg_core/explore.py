@@ -4,6 +4,7 @@ Pure NumPy, no Streamlit: class counts, which images to show, where a pixel
 lands when an image is flattened, and pixel-value histograms under the three
 scalings (the z-score fitted on the training set only, as in training).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,14 @@ import numpy as np
 from .preprocess import fit_scaler, flatten
 
 __all__ = [
-    "Baseline", "majority_baseline", "class_counts", "sample_indices", "flat_index", "flatten_walkthrough",
-    "pixel_histograms", "ZSCORE_RANGE",
+    "Baseline",
+    "majority_baseline",
+    "class_counts",
+    "sample_indices",
+    "flat_index",
+    "flatten_walkthrough",
+    "pixel_histograms",
+    "ZSCORE_RANGE",
 ]
 
 #: Range of the z-score histogram; values outside it are counted, not drawn.
@@ -165,8 +172,15 @@ def flatten_walkthrough(image, pixels=None):
     for r, c in sorted(ordered):
         for ch in range(channels):
             i = flat_index(r, c, ch, image.shape)
-            entries.append({"index": i, "row": r, "col": c, "channel": ch, "value": int(column[i])
-                            if np.issubdtype(column.dtype, np.integer) else float(column[i])})
+            entries.append(
+                {
+                    "index": i,
+                    "row": r,
+                    "col": c,
+                    "channel": ch,
+                    "value": int(column[i]) if np.issubdtype(column.dtype, np.integer) else float(column[i]),
+                }
+            )
     return entries
 
 
@@ -174,9 +188,16 @@ def _hist(values, bins, value_range):
     counts, edges = np.histogram(values, bins=bins, range=value_range)
     below = int(np.sum(values < value_range[0]))
     above = int(np.sum(values > value_range[1]))
-    return {"counts": counts.astype(np.int64), "edges": edges, "below": below, "above": above,
-            "mean": float(np.mean(values)), "std": float(np.std(values)),
-            "min": float(np.min(values)), "max": float(np.max(values))}
+    return {
+        "counts": counts.astype(np.int64),
+        "edges": edges,
+        "below": below,
+        "above": above,
+        "mean": float(np.mean(values)),
+        "std": float(np.std(values)),
+        "min": float(np.min(values)),
+        "max": float(np.max(values)),
+    }
 
 
 def pixel_histograms(train_x, bins=64):
@@ -197,7 +218,7 @@ def pixel_histograms(train_x, bins=64):
         The z-score uses the per-feature mean and std of the training set, so
         every feature has mean 0 and std 1 (a constant feature is only centred).
     """
-    X = flatten(np.asarray(train_x))                      # (n_features, m)
+    X = flatten(np.asarray(train_x))  # (n_features, m)
     raw = X.reshape(-1).astype(np.float64)
     z = fit_scaler("zscore", X).transform(X).reshape(-1)
     return {

@@ -60,9 +60,7 @@ MAX_SIZE = 4096
 PHOTO_SUFFIXES = ("png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff")
 
 _EXPECTED_IMAGE = "expected a PNG, JPEG, GIF, WebP, BMP or TIFF image"
-_SOURCE_TYPES = (
-    "bytes, bytearray, a path (str or os.PathLike) or a binary file-like object"
-)
+_SOURCE_TYPES = "bytes, bytearray, a path (str or os.PathLike) or a binary file-like object"
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 # Formats that Pillow can identify but should not be decoded from uploads.
 # EPS decoding runs the external Ghostscript program.
@@ -123,9 +121,7 @@ def _check_size(size: Any, name: str) -> tuple[int, int]:
             f"got {type(size).__name__} {_one_line(repr(size), 40)}"
         )
     if not all(1 <= d <= MAX_SIZE for d in sides):
-        raise _Refusal(
-            f"{name}: size must be between 1 and {MAX_SIZE} (e.g. size=64); got {_one_line(repr(size), 40)}"
-        )
+        raise _Refusal(f"{name}: size must be between 1 and {MAX_SIZE} (e.g. size=64); got {_one_line(repr(size), 40)}")
     return int(sides[0]), int(sides[1])
 
 
@@ -166,9 +162,7 @@ def _read_bytes(source: Any, name: str) -> bytes:
         if isinstance(path, str) and "\x00" in path:
             raise _Refusal(f"{name}: the path contains a NUL character; expected a valid file path")
         if os.path.isdir(path):
-            raise _Refusal(
-                f"{name}: {shown!r} is a directory, not a file; expected the path of an image file"
-            )
+            raise _Refusal(f"{name}: {shown!r} is a directory, not a file; expected the path of an image file")
         try:
             regular = stat.S_ISREG(os.stat(path).st_mode)
         except OSError:
@@ -181,17 +175,12 @@ def _read_bytes(source: Any, name: str) -> bytes:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError as exc:
-            raise _Refusal(
-                f"{name}: no such file {shown!r}; expected the path of an existing image file"
-            ) from exc
+            raise _Refusal(f"{name}: no such file {shown!r}; expected the path of an existing image file") from exc
         except PermissionError as exc:
-            raise _Refusal(
-                f"{name}: permission denied reading {shown!r}; expected a readable image file"
-            ) from exc
+            raise _Refusal(f"{name}: permission denied reading {shown!r}; expected a readable image file") from exc
         except OSError as exc:
             raise _Refusal(
-                f"{name}: could not read {shown!r} ({_short_reason(exc)}); "
-                f"expected a readable image file"
+                f"{name}: could not read {shown!r} ({_short_reason(exc)}); expected a readable image file"
             ) from exc
         if len(data) > MAX_FILE_BYTES:
             raise _Refusal(too_big)
@@ -211,34 +200,36 @@ def _read_bytes(source: Any, name: str) -> bytes:
             data = read(MAX_FILE_BYTES + 1)
         except Exception as exc:
             raise _Refusal(
-                f"{name}: could not read the file object ({_short_reason(exc)}); "
-                f"expected a readable binary file object"
+                f"{name}: could not read the file object ({_short_reason(exc)}); expected a readable binary file object"
             ) from exc
         if isinstance(data, str):
             raise _Refusal(
-                f"{name}: the file object was opened in text mode; "
-                f"expected a binary file object (open(path, 'rb'))"
+                f"{name}: the file object was opened in text mode; expected a binary file object (open(path, 'rb'))"
             )
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise _Refusal(
-                f"{name}: the file object's read() returned {type(data).__name__}; "
-                f"expected it to return bytes"
+                f"{name}: the file object's read() returned {type(data).__name__}; expected it to return bytes"
             )
         data = bytes(data)
         if len(data) > MAX_FILE_BYTES:
             raise _Refusal(too_big)
         return data
 
-    raise _Refusal(
-        f"{name}: unsupported source type {type(source).__name__}; expected {_SOURCE_TYPES}"
-    )
+    raise _Refusal(f"{name}: unsupported source type {type(source).__name__}; expected {_SOURCE_TYPES}")
 
 
 def _sniff_unsupported(data: bytes) -> str | None:
     """Name common non-image or unsupported formats from the first bytes of the file."""
     head = data[:1024]
     if head[4:8] == b"ftyp" and head[8:12] in {
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"hevx",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
     }:
         return (
             "is a HEIC/HEIF photo, which this app cannot read; "
@@ -364,10 +355,7 @@ def _check_pixels(im: Image.Image, name: str) -> None:
     """Refuse images with zero area, or with more pixels than Pillow's limit."""
     width, height = im.size
     if width < 1 or height < 1:
-        raise _Refusal(
-            f"{name}: the image has zero width or height ({width}x{height}); "
-            f"expected at least 1x1 pixels"
-        )
+        raise _Refusal(f"{name}: the image has zero width or height ({width}x{height}); expected at least 1x1 pixels")
     limit = _pixel_limit()
     if width * height > limit:
         raise _Refusal(
@@ -404,9 +392,7 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
             with Image.open(io.BytesIO(data)) as im:
                 _check_pixels(im, name)
                 if im.format in _REFUSED_FORMATS:
-                    raise _Refusal(
-                        f"{name}: is {_REFUSED_FORMATS[im.format]}; {_EXPECTED_IMAGE}"
-                    )
+                    raise _Refusal(f"{name}: is {_REFUSED_FORMATS[im.format]}; {_EXPECTED_IMAGE}")
                 im.seek(0)  # animated GIF / WebP / APNG: use the first frame
                 if im.format in ("JPEG", "MPO"):
                     # Let libjpeg decode at 1/2, 1/4 or 1/8 scale where the
@@ -440,20 +426,16 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
         found = f"{found}, limit {limit:,}"
         bound = f"at most {limit:,} pixels"
         raise _Refusal(
-            f"{name}: the image is too large to load safely ({found}); "
-            f"expected a photo of {bound} - downscale it first"
+            f"{name}: the image is too large to load safely ({found}); expected a photo of {bound} - downscale it first"
         ) from exc
     except UnidentifiedImageError as exc:
         hint = _sniff_unsupported(data)
         if hint is not None:
             raise _Refusal(f"{name}: {hint}") from exc
-        raise _Refusal(
-            f"{name}: not an image file, or a format this app cannot read; {_EXPECTED_IMAGE}"
-        ) from exc
+        raise _Refusal(f"{name}: not an image file, or a format this app cannot read; {_EXPECTED_IMAGE}") from exc
     except MemoryError as exc:
         raise _Refusal(
-            f"{name}: not enough memory to decode this image; "
-            f"expected a smaller photo - downscale it first"
+            f"{name}: not enough memory to decode this image; expected a smaller photo - downscale it first"
         ) from exc
     except (OSError, SyntaxError, EOFError) as exc:
         reason = _short_reason(exc)
@@ -467,20 +449,15 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
                 f"expected a complete image file - try downloading or exporting it again"
             ) from exc
         raise _Refusal(
-            f"{name}: could not be decoded: {reason} (the file may be truncated or corrupt); "
-            f"{_EXPECTED_IMAGE}"
+            f"{name}: could not be decoded: {reason} (the file may be truncated or corrupt); {_EXPECTED_IMAGE}"
         ) from exc
     except Exception as exc:  # anything else Pillow/numpy may raise on bad data
         raise _Refusal(
-            f"{name}: could not be decoded: {type(exc).__name__}: {_short_reason(exc)}; "
-            f"{_EXPECTED_IMAGE}"
+            f"{name}: could not be decoded: {type(exc).__name__}: {_short_reason(exc)}; {_EXPECTED_IMAGE}"
         ) from exc
 
     if out.shape != (out_h, out_w, 3):  # defensive; _to_rgb always yields RGB
-        raise _Refusal(
-            f"{name}: could not be converted to RGB (got array shape {out.shape}); "
-            f"{_EXPECTED_IMAGE}"
-        )
+        raise _Refusal(f"{name}: could not be converted to RGB (got array shape {out.shape}); {_EXPECTED_IMAGE}")
     return out
 
 
@@ -558,13 +535,9 @@ def photo_to_png_bytes(image: np.ndarray) -> bytes:
         If ``image`` is not a uint8 ndarray of shape (h, w, 3).
     """
     if not isinstance(image, np.ndarray):
-        raise ValueError(
-            f"image: got {type(image).__name__}; expected ndarray of shape (h, w, 3), dtype uint8"
-        )
+        raise ValueError(f"image: got {type(image).__name__}; expected ndarray of shape (h, w, 3), dtype uint8")
     if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
-        raise ValueError(
-            f"image: got shape {image.shape}; expected ndarray of shape (h, w, 3) with h, w ≥ 1"
-        )
+        raise ValueError(f"image: got shape {image.shape}; expected ndarray of shape (h, w, 3) with h, w ≥ 1")
     if image.dtype != np.uint8:
         raise ValueError(
             f"image: got dtype {image.dtype}; expected dtype uint8 "

@@ -9,6 +9,7 @@ one-line ``ValueError`` as a damaged file.
 The child gets the files' bytes on stdin and answers on stdout with a ``.npz``
 (plain arrays, read with ``allow_pickle=False``).
 """
+
 from __future__ import annotations
 
 import io
@@ -39,16 +40,24 @@ def _unpack(data: bytes) -> list[bytes]:
     parts, at = [], 0
     while at < len(data):
         (size,) = struct.unpack_from("<Q", data, at)
-        parts.append(data[at + 8:at + 8 + size])
+        parts.append(data[at + 8 : at + 8 + size])
         at += 8 + size
     return parts
 
 
 def _answer(dataset: Dataset, skipped: list[str]) -> bytes:
     out = io.BytesIO()
-    np.savez(out, train_x=dataset.train_x, train_y=dataset.train_y, test_x=dataset.test_x,
-             test_y=dataset.test_y, classes=np.array(dataset.classes), source=np.array(dataset.source),
-             synthetic=np.array(dataset.synthetic), skipped=np.array(skipped, dtype=str))
+    np.savez(
+        out,
+        train_x=dataset.train_x,
+        train_y=dataset.train_y,
+        test_x=dataset.test_x,
+        test_y=dataset.test_y,
+        classes=np.array(dataset.classes),
+        source=np.array(dataset.source),
+        synthetic=np.array(dataset.synthetic),
+        skipped=np.array(skipped, dtype=str),
+    )
     return out.getvalue()
 
 
@@ -73,7 +82,7 @@ def _child() -> None:
             counts, names = args.pop("counts"), args.pop("names")
             groups, at = {}, 0
             for (label, n), file_names in zip(counts, names, strict=True):
-                groups[label] = list(zip(file_names, files[at:at + n], strict=True))
+                groups[label] = list(zip(file_names, files[at : at + n], strict=True))
                 at += n
             answer = _answer(*dataset_from_groups(groups, **args))
     except ValueError as exc:
@@ -82,24 +91,37 @@ def _child() -> None:
         answer = out.getvalue()
     except MemoryError:
         out = io.BytesIO()
-        np.savez(out, error=np.array("the upload needs more memory than the lab allows; "
-                                     "expected files within the budget (see SECURITY.md)"))
+        np.savez(
+            out,
+            error=np.array(
+                "the upload needs more memory than the lab allows; expected files within the budget (see SECURITY.md)"
+            ),
+        )
         answer = out.getvalue()
     sys.stdout.buffer.write(answer)
 
 
-def _run(kind: str, options: Mapping[str, object], files: list[bytes], label: str, timeout: float,
-         memory_bytes: int) -> tuple[Dataset, list[str]]:
+def _run(
+    kind: str, options: Mapping[str, object], files: list[bytes], label: str, timeout: float, memory_bytes: int
+) -> tuple[Dataset, list[str]]:
     """Run the child on ``files``; its data set and skipped lines, or the one-line ValueError."""
-    stopped = (f"{label}: damaged or not a data file (the reader {{}}); expected files in the course's "
-               f"format within the lab's limits")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
-               LOGREG_CHILD_MEMORY=str(int(memory_bytes)), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1")
+    stopped = (
+        f"{label}: damaged or not a data file (the reader {{}}); expected files in the course's "
+        f"format within the lab's limits"
+    )
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
+        LOGREG_CHILD_MEMORY=str(int(memory_bytes)),
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
     payload = _pack(kind.encode(), json.dumps(options).encode(), *files)
     try:
-        result = subprocess.run([sys.executable, "-c", _CHILD], input=payload, capture_output=True,
-                                timeout=timeout, env=env, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", _CHILD], input=payload, capture_output=True, timeout=timeout, env=env, check=False
+        )
     except subprocess.TimeoutExpired:
         raise ValueError(stopped.format(f"took more than {timeout:g} s")) from None
     if result.returncode != 0:
@@ -110,8 +132,15 @@ def _run(kind: str, options: Mapping[str, object], files: list[bytes], label: st
             if "error" in npz.files:
                 raise ValueError(str(npz["error"]))
             classes = tuple(str(c) for c in npz["classes"])
-            dataset = Dataset(npz["train_x"], npz["train_y"], npz["test_x"], npz["test_y"], classes,
-                              str(npz["source"]), synthetic=bool(npz["synthetic"]))
+            dataset = Dataset(
+                npz["train_x"],
+                npz["train_y"],
+                npz["test_x"],
+                npz["test_y"],
+                classes,
+                str(npz["source"]),
+                synthetic=bool(npz["synthetic"]),
+            )
             return dataset, [str(line) for line in npz["skipped"]]
     except ValueError:
         raise
@@ -119,9 +148,14 @@ def _run(kind: str, options: Mapping[str, object], files: list[bytes], label: st
         raise ValueError(stopped.format("gave no answer")) from None
 
 
-def load_dataset_isolated(train: bytes, test: bytes, train_name: str = "train upload",
-                          test_name: str = "test upload", timeout: float = BUDGET.upload_seconds,
-                          memory_bytes: int = BUDGET.upload_memory_bytes) -> Dataset:
+def load_dataset_isolated(
+    train: bytes,
+    test: bytes,
+    train_name: str = "train upload",
+    test_name: str = "test upload",
+    timeout: float = BUDGET.upload_seconds,
+    memory_bytes: int = BUDGET.upload_memory_bytes,
+) -> Dataset:
     """:func:`logreg_core.data.load_dataset` on uploaded bytes, in a child process with limits.
 
     Parameters
@@ -151,9 +185,15 @@ def load_dataset_isolated(train: bytes, test: bytes, train_name: str = "train up
     return dataset
 
 
-def dataset_from_zip_isolated(data: bytes, name: str = "upload.zip", test_fraction: float = 0.2, seed: int = 0,
-                              size: int = 64, timeout: float = BUDGET.photo_set_seconds,
-                              memory_bytes: int = BUDGET.upload_memory_bytes) -> tuple[Dataset, list[str]]:
+def dataset_from_zip_isolated(
+    data: bytes,
+    name: str = "upload.zip",
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    size: int = 64,
+    timeout: float = BUDGET.photo_set_seconds,
+    memory_bytes: int = BUDGET.upload_memory_bytes,
+) -> tuple[Dataset, list[str]]:
     """:func:`logreg_core.photoset.dataset_from_zip` in a child process with limits (same parameters).
 
     Returns
@@ -165,10 +205,15 @@ def dataset_from_zip_isolated(data: bytes, name: str = "upload.zip", test_fracti
     return _run("zip", options, [bytes(data)], cap_text(name, 100), timeout, memory_bytes)
 
 
-def dataset_from_groups_isolated(groups: dict[str, list[tuple[str, bytes]]], test_fraction: float = 0.2,
-                                 seed: int = 0, size: int = 64, source: str = "uploaded photos",
-                                 timeout: float = BUDGET.photo_set_seconds,
-                                 memory_bytes: int = BUDGET.upload_memory_bytes) -> tuple[Dataset, list[str]]:
+def dataset_from_groups_isolated(
+    groups: dict[str, list[tuple[str, bytes]]],
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    size: int = 64,
+    source: str = "uploaded photos",
+    timeout: float = BUDGET.photo_set_seconds,
+    memory_bytes: int = BUDGET.upload_memory_bytes,
+) -> tuple[Dataset, list[str]]:
     """:func:`logreg_core.photoset.dataset_from_groups` in a child process with limits (same parameters).
 
     Returns
@@ -179,6 +224,12 @@ def dataset_from_groups_isolated(groups: dict[str, list[tuple[str, bytes]]], tes
     counts = [(str(label), len(files)) for label, files in groups.items()]
     names = [[str(name) for name, _ in files] for files in groups.values()]
     files = [bytes(data) for group in groups.values() for _, data in group]
-    options = {"test_fraction": test_fraction, "seed": seed, "size": size, "source": source,
-               "counts": counts, "names": names}
+    options = {
+        "test_fraction": test_fraction,
+        "seed": seed,
+        "size": size,
+        "source": source,
+        "counts": counts,
+        "names": names,
+    }
     return _run("photos", options, files, cap_text(source, 100), timeout, memory_bytes)

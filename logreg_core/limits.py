@@ -5,6 +5,7 @@ these numbers before it decodes anything, and refuses with one line past them.
 SECURITY.md and the README quote the same numbers; ``tests/test_fuzz_*`` check
 that a file at the top of the budget loads and one past it is refused.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ as a photo given to a trained model). A photo that cannot be read is skipped
 with a one-line reason; the rest go through. Each class is split into train
 and test with the same fraction (stratified), from a seeded generator.
 """
+
 from __future__ import annotations
 
 import io
@@ -82,8 +83,13 @@ def _reason(exc: BaseException) -> str:
     return cap_text(f"{type(exc).__name__}: {text}", 100)
 
 
-def dataset_from_groups(groups: Mapping[str, Sequence[tuple[str, PhotoData]]], test_fraction: float = 0.2,
-                        seed: int = 0, size: int = 64, source: str = "uploaded photos") -> tuple[Dataset, list[str]]:
+def dataset_from_groups(
+    groups: Mapping[str, Sequence[tuple[str, PhotoData]]],
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    size: int = 64,
+    source: str = "uploaded photos",
+) -> tuple[Dataset, list[str]]:
     """Build a data set from photos already grouped by class.
 
     Parameters
@@ -121,8 +127,10 @@ def dataset_from_groups(groups: Mapping[str, Sequence[tuple[str, PhotoData]]], t
     if count > BUDGET.max_photos:
         raise ValueError(f"{source}: {count:,} photos; expected at most {BUDGET.max_photos:,}")
     if count * size * size * 3 > BUDGET.max_pixel_values:
-        raise ValueError(f"{source}: {count:,} photos of {size}×{size} make {count * size * size * 3:,} pixel "
-                         f"values; expected at most {BUDGET.max_pixel_values:,} — choose a smaller size")
+        raise ValueError(
+            f"{source}: {count:,} photos of {size}×{size} make {count * size * size * 3:,} pixel "
+            f"values; expected at most {BUDGET.max_pixel_values:,} — choose a smaller size"
+        )
     rng = np.random.default_rng(seed)
     skipped: list[str] = []
     parts: dict[str, tuple[list[np.ndarray], list[int]]] = {"train": ([], []), "test": ([], [])}
@@ -137,15 +145,17 @@ def dataset_from_groups(groups: Mapping[str, Sequence[tuple[str, PhotoData]]], t
         skipped += refused
         if len(images) < 2:
             why = f" — {refused[0]}" if refused else ""
-            raise ValueError(f"class {cap_text(name, 60)!r}: {len(images)} readable photo(s) of {len(files)}; "
-                             f"expected at least 2 (one to train on, one to test){why}")
+            raise ValueError(
+                f"class {cap_text(name, 60)!r}: {len(images)} readable photo(s) of {len(files)}; "
+                f"expected at least 2 (one to train on, one to test){why}"
+            )
         train_idx, test_idx = _split(len(images), test_fraction, rng)
         for split, idx in (("train", train_idx), ("test", test_idx)):
             parts[split][0].extend(images[i] for i in idx)
             parts[split][1].extend([label] * len(idx))
     arrays = {}
     for split, (xs, ys) in parts.items():
-        order = rng.permutation(len(ys))             # mix the classes
+        order = rng.permutation(len(ys))  # mix the classes
         arrays[split] = (np.stack(xs)[order], np.array(ys, dtype=np.int64)[order])
     return (Dataset(*arrays["train"], *arrays["test"], tuple(classes), source), skipped)
 
@@ -162,8 +172,12 @@ def _grouped(entries: list[Entry], where: str) -> tuple[dict[str, list[tuple[str
     nameless = sum(1 for parts, _ in entries if not parts)
     entries = [(parts, load) for parts, load in entries if parts and not _is_hidden(parts)]
     # One wrapping folder (e.g. "photos/cat/…", "photos/non-cat/…") is looked through.
-    while (entries and all(len(p) >= 2 for p, _ in entries) and any(len(p) > 2 for p, _ in entries)
-           and len({p[0] for p, _ in entries}) == 1):
+    while (
+        entries
+        and all(len(p) >= 2 for p, _ in entries)
+        and any(len(p) > 2 for p, _ in entries)
+        and len({p[0] for p, _ in entries}) == 1
+    ):
         entries = [(p[1:], load) for p, load in entries]
     groups: dict[str, list[tuple[str, PhotoData]]] = {}
     loose = []
@@ -173,8 +187,10 @@ def _grouped(entries: list[Entry], where: str) -> tuple[dict[str, list[tuple[str
             continue
         groups.setdefault(parts[0], []).append(("/".join(parts[1:]), load))
     if len(groups) != 2:
-        raise ValueError(f"{where}: expected one folder per class, exactly 2 (e.g. cat/ and non-cat/); "
-                         f"got {len(groups):,}: {cap_list(sorted(groups))}")
+        raise ValueError(
+            f"{where}: expected one folder per class, exactly 2 (e.g. cat/ and non-cat/); "
+            f"got {len(groups):,}: {cap_list(sorted(groups))}"
+        )
     skipped = [f"{where}/{cap_text(name, 100)}: not inside a class folder; skipped" for name in loose]
     if nameless:
         skipped.append(f"{where}: {nameless} member(s) without a name; skipped")
@@ -182,8 +198,9 @@ def _grouped(entries: list[Entry], where: str) -> tuple[dict[str, list[tuple[str
     return {c: sorted(groups[c], key=lambda item: item[0]) for c in ordered}, skipped
 
 
-def dataset_from_folder(folder: str | os.PathLike[str], test_fraction: float = 0.2, seed: int = 0,
-                        size: int = 64) -> tuple[Dataset, list[str]]:
+def dataset_from_folder(
+    folder: str | os.PathLike[str], test_fraction: float = 0.2, seed: int = 0, size: int = 64
+) -> tuple[Dataset, list[str]]:
     """Build a data set from a folder with one sub-folder of photos per class.
 
     Parameters
@@ -204,16 +221,19 @@ def dataset_from_folder(folder: str | os.PathLike[str], test_fraction: float = 0
         raise ValueError(f"{cap_text(folder, 100)}: no such folder; expected a folder with one sub-folder per class")
     entries: list[Entry] = []
     for p in root.rglob("*"):
-        if not p.is_file():   # also leaves out pipes and devices: nothing that could block
+        if not p.is_file():  # also leaves out pipes and devices: nothing that could block
             continue
         entries.append((p.relative_to(root).parts, p.read_bytes))
         if len(entries) > BUDGET.max_photos:
-            raise ValueError(f"{cap_text(root.name, 100)}: holds more than {BUDGET.max_photos:,} files; "
-                             f"expected at most {BUDGET.max_photos:,} photos")
+            raise ValueError(
+                f"{cap_text(root.name, 100)}: holds more than {BUDGET.max_photos:,} files; "
+                f"expected at most {BUDGET.max_photos:,} photos"
+            )
     entries.sort(key=lambda entry: entry[0])
     grouped, skipped = _grouped(entries, cap_text(root.name, 100))
-    dataset, bad = dataset_from_groups(grouped, test_fraction, seed, size,
-                                       source=f"photos in {cap_text(root.name, 100)}/")
+    dataset, bad = dataset_from_groups(
+        grouped, test_fraction, seed, size, source=f"photos in {cap_text(root.name, 100)}/"
+    )
     return dataset, skipped + bad
 
 
@@ -236,13 +256,20 @@ def _parts(member_name: str) -> tuple[str, ...]:
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     """One member's bytes, refused unread when it declares more than a photo may be."""
     if member.file_size > BUDGET.max_photo_file_bytes:
-        raise ValueError(f"unpacks to {member.file_size:,} bytes; expected a photo of at most "
-                         f"{BUDGET.max_photo_file_bytes >> 20} MiB")
+        raise ValueError(
+            f"unpacks to {member.file_size:,} bytes; expected a photo of at most "
+            f"{BUDGET.max_photo_file_bytes >> 20} MiB"
+        )
     return archive.read(member)
 
 
-def dataset_from_zip(data: bytes | str | os.PathLike[str], name: str = "upload.zip", test_fraction: float = 0.2,
-                     seed: int = 0, size: int = 64) -> tuple[Dataset, list[str]]:
+def dataset_from_zip(
+    data: bytes | str | os.PathLike[str],
+    name: str = "upload.zip",
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    size: int = 64,
+) -> tuple[Dataset, list[str]]:
     """Build a data set from a zip with one folder of photos per class.
 
     Members are read one at a time, straight into :func:`load_photo`; a
@@ -269,8 +296,10 @@ def dataset_from_zip(data: bytes | str | os.PathLike[str], name: str = "upload.z
         if not path.is_file():
             raise ValueError(f"{name}: no such file, or not a regular file; {_EXPECTED_ZIP}")
         if path.stat().st_size > BUDGET.max_zip_bytes:
-            raise ValueError(f"{name}: the file is {path.stat().st_size / 2**20:,.0f} MiB; expected at most "
-                             f"{BUDGET.max_zip_bytes >> 20} MiB")
+            raise ValueError(
+                f"{name}: the file is {path.stat().st_size / 2**20:,.0f} MiB; expected at most "
+                f"{BUDGET.max_zip_bytes >> 20} MiB"
+            )
         data = path.read_bytes()
     raw = bytes(data)
     # Each directory entry starts with this signature: a cheap upper bound before zipfile parses them all.

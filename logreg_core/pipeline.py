@@ -3,6 +3,7 @@
 A :class:`Model` keeps everything needed to treat a new photo exactly like the
 training data: the fitted scaling, the image shape and the class names.
 """
+
 from __future__ import annotations
 
 import threading
@@ -66,14 +67,19 @@ class Model:
 
     def __post_init__(self) -> None:
         shape = tuple(self.image_shape)
-        if (len(shape) != 3 or not all(isinstance(d, (int, np.integer)) for d in shape)
-                or shape[2] != 3 or not all(1 <= d <= MAX_SIDE for d in shape[:2])):
-            raise ValueError(f"image shape must be (height, width, 3) with sides from 1 to {MAX_SIDE}; "
-                             f"got {shape}")
+        if (
+            len(shape) != 3
+            or not all(isinstance(d, (int, np.integer)) for d in shape)
+            or shape[2] != 3
+            or not all(1 <= d <= MAX_SIDE for d in shape[:2])
+        ):
+            raise ValueError(f"image shape must be (height, width, 3) with sides from 1 to {MAX_SIDE}; got {shape}")
         w = np.asarray(self.w, dtype=np.float64).reshape(-1)
         if w.size != int(np.prod(self.image_shape)):
-            raise ValueError(f"w has {w.size} weights but images of shape {tuple(self.image_shape)} "
-                             f"have {int(np.prod(self.image_shape))} pixels")
+            raise ValueError(
+                f"w has {w.size} weights but images of shape {tuple(self.image_shape)} "
+                f"have {int(np.prod(self.image_shape))} pixels"
+            )
         if not (np.all(np.isfinite(w)) and np.isfinite(self.b)):
             raise ValueError("w and b must be finite")
         if len(self.classes) != 2:
@@ -89,9 +95,10 @@ class Model:
         if images.shape == self.image_shape:
             images = images[None]
         if images.ndim != 4 or images.shape[1:] != self.image_shape:
-            raise ValueError(f"expected images of shape (k, {', '.join(map(str, self.image_shape))}); "
-                             f"got {images.shape}")
-        return scale_images(images, self.scaler)     # (n_features, k)
+            raise ValueError(
+                f"expected images of shape (k, {', '.join(map(str, self.image_shape))}); got {images.shape}"
+            )
+        return scale_images(images, self.scaler)  # (n_features, k)
 
     def predict_proba_images(self, images: ArrayLike) -> np.ndarray:
         """P(label 1) for each image.
@@ -181,8 +188,9 @@ def find_mistakes(model: Model, images: ArrayLike, labels: ArrayLike) -> Mistake
     predicted = (p > model.settings.threshold).astype(np.int64)
     fp = np.flatnonzero((predicted == 1) & (labels == 0))
     fn = np.flatnonzero((predicted == 0) & (labels == 1))
-    return Mistakes(p, accuracy(predicted, labels),
-                    fp[np.argsort(-p[fp], kind="stable")], fn[np.argsort(p[fn], kind="stable")])
+    return Mistakes(
+        p, accuracy(predicted, labels), fp[np.argsort(-p[fp], kind="stable")], fn[np.argsort(p[fn], kind="stable")]
+    )
 
 
 def dataset_fingerprint(dataset: Dataset) -> str:
@@ -206,8 +214,7 @@ def dataset_fingerprint(dataset: Dataset) -> str:
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((dataset.classes, dataset.train_x.shape, dataset.test_x.shape,
-                   str(dataset.train_x.dtype))).encode())
+    h.update(repr((dataset.classes, dataset.train_x.shape, dataset.test_x.shape, str(dataset.train_x.dtype))).encode())
     for x, y in ((dataset.train_x, dataset.train_y), (dataset.test_x, dataset.test_y)):
         flat = x.reshape(-1)
         stride = max(1, flat.size // 65_536)
@@ -223,7 +230,7 @@ class _KernelCell:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._gram: Gram | None = None
-        self._factor = 1.0                 # the pixel factor of the X it was made from
+        self._factor = 1.0  # the pixel factor of the X it was made from
 
     def gram_for(self, X: np.ndarray, X_test: np.ndarray | None, factor: float) -> Gram:
         with self._lock:
@@ -249,8 +256,9 @@ class ScaledData:
         K differ only by a constant factor; None gives this scaling its own.
     """
 
-    def __init__(self, scaler: Scaler, X: np.ndarray, X_test: np.ndarray,
-                 kernel_cell: _KernelCell | None = None) -> None:
+    def __init__(
+        self, scaler: Scaler, X: np.ndarray, X_test: np.ndarray, kernel_cell: _KernelCell | None = None
+    ) -> None:
         X.flags.writeable = False
         X_test.flags.writeable = False
         self.scaler, self.X, self.X_test = scaler, X, X_test
@@ -290,8 +298,7 @@ def scale_dataset(dataset: Dataset, scaling: str, kernel_cell: _KernelCell | Non
         X_test of shape (n_features, m_test), both float64 and read-only.
     """
     scaler = fit_scaler(scaling, flatten(dataset.train_x))
-    return ScaledData(scaler, scale_images(dataset.train_x, scaler), scale_images(dataset.test_x, scaler),
-                      kernel_cell)
+    return ScaledData(scaler, scale_images(dataset.train_x, scaler), scale_images(dataset.test_x, scaler), kernel_cell)
 
 
 class PreparedDataset:
@@ -337,9 +344,11 @@ class PreparedDataset:
             return sum(s.nbytes for s in self._scaled.values())
 
 
-def start_training(dataset: Dataset, settings: TrainSettings,
-                   scaled: ScaledData | tuple[Scaler, np.ndarray, np.ndarray] | None = None,
-                   ) -> tuple[GradientDescent, Scaler]:
+def start_training(
+    dataset: Dataset,
+    settings: TrainSettings,
+    scaled: ScaledData | tuple[Scaler, np.ndarray, np.ndarray] | None = None,
+) -> tuple[GradientDescent, Scaler]:
     """Prepare a gradient-descent run on a data set, not yet stepped.
 
     Parameters
@@ -374,8 +383,7 @@ def start_training(dataset: Dataset, settings: TrainSettings,
     return run, scaler
 
 
-def model_from_run(run: GradientDescent, scaler: Scaler, dataset: Dataset,
-                   snapshot: Snapshot | None = None) -> Model:
+def model_from_run(run: GradientDescent, scaler: Scaler, dataset: Dataset, snapshot: Snapshot | None = None) -> Model:
     """Freeze a run (or one of its snapshots) into a :class:`Model`.
 
     Parameters
@@ -396,8 +404,9 @@ def model_from_run(run: GradientDescent, scaler: Scaler, dataset: Dataset,
     return Model(w, b, scaler, dataset.image_shape, dataset.classes, run.settings, np.array(run.costs))
 
 
-def fit(dataset: Dataset, settings: TrainSettings | None = None,
-        prepared: PreparedDataset | None = None) -> tuple[Model, GradientDescent]:
+def fit(
+    dataset: Dataset, settings: TrainSettings | None = None, prepared: PreparedDataset | None = None
+) -> tuple[Model, GradientDescent]:
     """Train to the end on a data set.
 
     Parameters

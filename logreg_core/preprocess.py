@@ -7,6 +7,7 @@ row-major order of ``images.reshape(m, -1).T``.
 "zscore" is standardization: per feature (x − mean) / std with mean and std
 fitted on the training set only; a constant feature (std 0) is only centred.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,9 +37,7 @@ def flatten(images: ArrayLike) -> np.ndarray:
     """
     images = np.asarray(images)
     if images.ndim != 4:
-        raise ValueError(
-            f"expected images of shape (m, height, width, channels); got an array of shape {images.shape}"
-        )
+        raise ValueError(f"expected images of shape (m, height, width, channels); got an array of shape {images.shape}")
     return images.reshape(images.shape[0], -1).T
 
 
@@ -121,13 +120,11 @@ class Scaler:
         if X.ndim != 2:
             raise ValueError(f"expected X of shape (n_features, m); got an array of shape {X.shape}")
         if self.mean is not None and X.shape[0] != self.mean.shape[0]:
-            raise ValueError(
-                f"this scaling was fitted on {self.mean.shape[0]} features; got {X.shape[0]}"
-            )
+            raise ValueError(f"this scaling was fitted on {self.mean.shape[0]} features; got {X.shape[0]}")
         # One float64 array, filled a block of columns at a time: no second whole copy.
-        out = np.empty((X.shape[1], X.shape[0])).T          # (n_features, m), each column contiguous
+        out = np.empty((X.shape[1], X.shape[0])).T  # (n_features, m), each column contiguous
         for j0 in range(0, X.shape[1], CHUNK_IMAGES):
-            self._scale_into(out[:, j0:j0 + CHUNK_IMAGES], X[:, j0:j0 + CHUNK_IMAGES])
+            self._scale_into(out[:, j0 : j0 + CHUNK_IMAGES], X[:, j0 : j0 + CHUNK_IMAGES])
         return out
 
     def _scale_into(self, out: np.ndarray, X: np.ndarray) -> None:
@@ -136,7 +133,7 @@ class Scaler:
         if self.kind == "255":
             out /= 255.0
         elif self.kind == "zscore":
-            assert self.mean is not None and self.std is not None   # set by __post_init__
+            assert self.mean is not None and self.std is not None  # set by __post_init__
             out -= self.mean[:, None]
             out /= self.std[:, None]
 
@@ -144,7 +141,7 @@ class Scaler:
 def _column_blocks(X: np.ndarray) -> Iterator[np.ndarray]:
     """Blocks of at most ``CHUNK_IMAGES`` columns of X, as float64."""
     for j0 in range(0, X.shape[1], CHUNK_IMAGES):
-        yield np.asarray(X[:, j0:j0 + CHUNK_IMAGES], dtype=np.float64)
+        yield np.asarray(X[:, j0 : j0 + CHUNK_IMAGES], dtype=np.float64)
 
 
 def scale_images(images: ArrayLike, scaler: Scaler) -> np.ndarray:
@@ -196,5 +193,5 @@ def fit_scaler(kind: str, X: ArrayLike) -> Scaler:
         block -= mean[:, None]
         var += np.einsum("ij,ij->i", block, block)
     std = np.sqrt(var / m)
-    std = np.where(std > 0, std, 1.0)   # a constant feature is centred to 0, not divided by 0
+    std = np.where(std > 0, std, 1.0)  # a constant feature is centred to 0, not divided by 0
     return Scaler("zscore", mean, std)

@@ -4,6 +4,7 @@ A validation split keeps the share of each class: with 20 % held out, 20 % of
 the cats and 20 % of the non-cats go to validation. The test set is never
 touched, so choosing settings on validation leaves the test set for the end.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,9 +73,15 @@ def validation_dataset(dataset: Dataset, fraction: float = 0.2, seed: int = 0) -
         validation images; the real test set is not in it.
     """
     kept, held = stratified_split(dataset.train_y, fraction, seed)
-    return Dataset(dataset.train_x[kept], dataset.train_y[kept], dataset.train_x[held], dataset.train_y[held],
-                   tuple(dataset.classes), f"{dataset.source} — validation split {fraction:.0%}, seed {seed}",
-                   dataset.synthetic)
+    return Dataset(
+        dataset.train_x[kept],
+        dataset.train_y[kept],
+        dataset.train_x[held],
+        dataset.train_y[held],
+        tuple(dataset.classes),
+        f"{dataset.source} — validation split {fraction:.0%}, seed {seed}",
+        dataset.synthetic,
+    )
 
 
 def validation_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
@@ -98,8 +105,14 @@ def validation_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     return float(accuracy(predicted, labels))
 
 
-def dataset_from_classes(images0: np.ndarray, images1: np.ndarray, classes: tuple[str, str],
-                         test_fraction: float = 0.2, seed: int = 0, source: str = "captured photos") -> Dataset:
+def dataset_from_classes(
+    images0: np.ndarray,
+    images1: np.ndarray,
+    classes: tuple[str, str],
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    source: str = "captured photos",
+) -> Dataset:
     """A train/test data set from the images of each class, split per class.
 
     Parameters
@@ -120,11 +133,11 @@ def dataset_from_classes(images0: np.ndarray, images1: np.ndarray, classes: tupl
     images0, images1 = np.asarray(images0), np.asarray(images1)
     for name, x in ((classes[0], images0), (classes[1], images1)):
         if x.ndim != 4 or x.shape[3] != 3 or x.dtype != np.uint8:
-            raise ValueError(f"images of {name!r} must be uint8 of shape (m, height, width, 3); "
-                             f"got {x.dtype} {x.shape}")
+            raise ValueError(
+                f"images of {name!r} must be uint8 of shape (m, height, width, 3); got {x.dtype} {x.shape}"
+            )
         if x.shape[0] < 2:
-            raise ValueError(f"class {name!r} needs at least 2 photos (one to train on, one to test); "
-                             f"got {x.shape[0]}")
+            raise ValueError(f"class {name!r} needs at least 2 photos (one to train on, one to test); got {x.shape[0]}")
     if images0.shape[1:] != images1.shape[1:]:
         raise ValueError(f"both classes need images of one shape; got {images0.shape[1:]} and {images1.shape[1:]}")
     names = tuple(str(c).strip() for c in classes)

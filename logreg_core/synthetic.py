@@ -20,12 +20,15 @@ import numpy as np
 
 __all__ = ["make_synthetic_arrays"]
 
-_FURS = np.array([[225, 130, 45], [130, 130, 138], [38, 36, 40], [238, 236, 228],
-                  [135, 92, 58], [238, 205, 155], [95, 90, 100]], dtype=float)
+_FURS = np.array(
+    [[225, 130, 45], [130, 130, 138], [38, 36, 40], [238, 236, 228], [135, 92, 58], [238, 205, 155], [95, 90, 100]],
+    dtype=float,
+)
 _IRIS = np.array([[110, 190, 60], [230, 200, 40], [90, 160, 230], [215, 140, 30]], dtype=float)
 _PINK, _CREAM = np.array([235.0, 150, 165]), np.array([240.0, 235, 225])
-_SKY, _GRASS, _BARK, _LEAF = (np.array(c, dtype=float) for c in
-                              ((120, 170, 230), (70, 140, 60), (110, 75, 40), (50, 140, 50)))
+_SKY, _GRASS, _BARK, _LEAF = (
+    np.array(c, dtype=float) for c in ((120, 170, 230), (70, 140, 60), (110, 75, 40), (50, 140, 50))
+)
 
 
 def _ellipse(u, v, cx, cy, rx, ry):
@@ -63,8 +66,9 @@ def _triangle_depth(u, v, pts):
     area2 = (p[1, 0] - p[0, 0]) * (p[2, 1] - p[0, 1]) - (p[1, 1] - p[0, 1]) * (p[2, 0] - p[0, 0])
     cu, cv = (a[:, 1] - b[:, 1]) / area2, (b[:, 0] - a[:, 0]) / area2
     c0 = (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]) / area2
-    return np.minimum(np.minimum(cu[0] * u + cv[0] * v + c0[0], cu[1] * u + cv[1] * v + c0[1]),
-                      cu[2] * u + cv[2] * v + c0[2])
+    return np.minimum(
+        np.minimum(cu[0] * u + cv[0] * v + c0[0], cu[1] * u + cv[1] * v + c0[1]), cu[2] * u + cv[2] * v + c0[2]
+    )
 
 
 def _triangle(u, v, pts):
@@ -87,7 +91,7 @@ def _segments(u, v, p, q, width):
     p, q = np.asarray(p, float)[:, :, None, None], np.asarray(q, float)[:, :, None, None]
     dx, dy = q[:, 0] - p[:, 0], q[:, 1] - p[:, 1]
     du, dv = u - p[:, 0], v - p[:, 1]
-    t = np.clip((du * dx + dv * dy) / (dx ** 2 + dy ** 2), 0.0, 1.0)
+    t = np.clip((du * dx + dv * dy) / (dx**2 + dy**2), 0.0, 1.0)
     return ((du - t * dx) ** 2 + (dv - t * dy) ** 2 <= (width / 2) ** 2).any(axis=0)
 
 
@@ -143,9 +147,10 @@ def _cat(rng, img, x, y):
     head = _ellipse(u, v, 0, 0, 1, 1)
     _paint(img, head, fur)
     if rng.uniform() < 0.5:  # tabby stripes on forehead and cheeks
-        stripes = np.sin(rng.uniform(9, 15) * (u + 0.3 * v ** 2)) > 0.45
-        _paint(img, head & stripes & (np.abs(v + 0.5) > 0.2) & ((v < -0.35) | (au > 0.65)),
-               fur * rng.uniform(0.35, 0.7))
+        stripes = np.sin(rng.uniform(9, 15) * (u + 0.3 * v**2)) > 0.45
+        _paint(
+            img, head & stripes & (np.abs(v + 0.5) > 0.2) & ((v < -0.35) | (au > 0.65)), fur * rng.uniform(0.35, 0.7)
+        )
     if rng.uniform() < 0.5:  # pale muzzle
         _paint(img, _ellipse(u, v, 0, 0.42, 0.48, 0.3), _colour(rng, _CREAM, 10))
     iris = _colour(rng, _IRIS[rng.integers(len(_IRIS))], 20)
@@ -221,8 +226,10 @@ def _pattern(rng, img, x, y):
 
 def _blobs(rng, img, x, y):
     """Two to five merged round blobs (thresholded sum of Gaussian bumps)."""
-    field = sum(np.exp(-((x - rng.uniform()) ** 2 + (y - rng.uniform()) ** 2) / (2 * rng.uniform(0.05, 0.15) ** 2))
-                for _ in range(int(rng.integers(2, 6))))
+    field = sum(
+        np.exp(-((x - rng.uniform()) ** 2 + (y - rng.uniform()) ** 2) / (2 * rng.uniform(0.05, 0.15) ** 2))
+        for _ in range(int(rng.integers(2, 6)))
+    )
     _paint(img, field > 0.5, _colour(rng))
 
 
@@ -232,8 +239,11 @@ def _landscape(rng, img, x, y):
     img[:] = _colour(rng, _SKY, 30)[:, None, None] * (0.7 + 0.5 * y)
     for _ in range(2 * int(rng.uniform() < 0.5)):
         mx = rng.uniform(0.1, 0.9)
-        _paint(img, _triangle(x, y, [(mx - 0.35, horizon + 0.1), (mx + 0.35, horizon + 0.1), (mx, horizon - 0.3)]),
-               _colour(rng, np.array([120.0, 110, 115])))
+        _paint(
+            img,
+            _triangle(x, y, [(mx - 0.35, horizon + 0.1), (mx + 0.35, horizon + 0.1), (mx, horizon - 0.3)]),
+            _colour(rng, np.array([120.0, 110, 115])),
+        )
     _paint(img, _ellipse(x, y, rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.3), 0.08, 0.08), (250, 225, 90))
     wave = 0.05 * np.sin(rng.uniform(5, 15) * x + rng.uniform(0, 6))
     _paint(img, y > horizon + wave, _colour(rng, _GRASS, 40))
@@ -243,8 +253,9 @@ def _triangles(rng, img, x, y):
     """Two to five scattered triangles (ear-like shapes without a face)."""
     for _ in range(int(rng.integers(2, 6))):
         px, py, s = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9), rng.uniform(0.08, 0.25)
-        _paint(img, _triangle(x, y, [(px - s, py + s), (px + s, py + s), (px + rng.uniform(-s, s), py - s)]),
-               _colour(rng))
+        _paint(
+            img, _triangle(x, y, [(px - s, py + s), (px + s, py + s), (px + rng.uniform(-s, s), py - s)]), _colour(rng)
+        )
 
 
 _NON_CATS = (_face, _house, _tree, _car, _pattern, _pattern, _blobs, _landscape, _triangles)
@@ -274,8 +285,9 @@ def _draw_set(rng, n, n_cat, size):
         draw(rng, img, x, y)
     # Per-image contrast, brightness and pixel noise, for all images at once and in place.  The darkening
     # shift (mean pixel ~0.41 after /255) keeps gradient descent with lr 0.005 on /255 pixels stable.
-    contrast, shift, sigma = (rng.uniform(lo, hi, (n, 1, 1, 1)).astype(np.float32)
-                              for lo, hi in ((0.6, 1.3), (-65, 15), (2, 14)))
+    contrast, shift, sigma = (
+        rng.uniform(lo, hi, (n, 1, 1, 1)).astype(np.float32) for lo, hi in ((0.6, 1.3), (-65, 15), (2, 14))
+    )
     mean = imgs.mean(axis=(1, 2, 3), keepdims=True)
     imgs -= mean
     imgs *= contrast
@@ -304,9 +316,14 @@ def _n_cats(n: int, fraction: float) -> int:
     return min(max(cats, 1), n - 1) if n >= 2 else cats
 
 
-def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, size: int = 64,
-                          cat_fraction: float = 72 / 209, test_cat_fraction: float | None = 33 / 50
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def make_synthetic_arrays(
+    seed: int = 0,
+    n_train: int = 209,
+    n_test: int = 50,
+    size: int = 64,
+    cat_fraction: float = 72 / 209,
+    test_cat_fraction: float | None = 33 / 50,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw a deterministic synthetic "cat vs non-cat" image set.
 
     Parameters
@@ -349,8 +366,9 @@ def make_synthetic_arrays(seed: int = 0, n_train: int = 209, n_test: int = 50, s
     _check_int("n_test", n_test, 1)
     _check_int("size", size, 16)
     train_fraction = _check_fraction("cat_fraction", cat_fraction)
-    test_fraction = train_fraction if test_cat_fraction is None else _check_fraction("test_cat_fraction",
-                                                                                       test_cat_fraction)
+    test_fraction = (
+        train_fraction if test_cat_fraction is None else _check_fraction("test_cat_fraction", test_cat_fraction)
+    )
     rng = np.random.default_rng(seed)
     train_x, train_y = _draw_set(rng, int(n_train), _n_cats(int(n_train), train_fraction), int(size))
     test_x, test_y = _draw_set(rng, int(n_test), _n_cats(int(n_test), test_fraction), int(size))

@@ -17,6 +17,7 @@ Runs on one data set and scaling can share their data and kernels: pass a
 :class:`Gram` (K and the test kernel, made once, read-only) and the run keeps
 only α, b, its costs and snapshots of its own.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,7 @@ from .settings import TrainSettings
 
 __all__ = ["GradientDescent", "Gram", "Snapshot", "choose_method", "make_gram", "train", "validate_xy"]
 
-_sum = np.add.reduce   # the plain ufunc reduction: a step's many small sums add up
+_sum = np.add.reduce  # the plain ufunc reduction: a step's many small sums add up
 
 #: "auto" uses the kernel form only while K = XᵀX (m × m floats) stays small.
 KERNEL_MAX_EXAMPLES = 4000
@@ -116,18 +117,18 @@ def make_gram(X: np.ndarray, X_test: np.ndarray | None = None) -> Gram:
     gram : Gram
         With factor 1.
     """
-    K = X.T @ X                                        # (m, m), symmetric (BLAS syrk)
+    K = X.T @ X  # (m, m), symmetric (BLAS syrk)
     K.flags.writeable = False
     K_test = None
     if X_test is not None:
-        K_test = X_test.T @ X                          # (m_test, m)
+        K_test = X_test.T @ X  # (m_test, m)
         K_test.flags.writeable = False
     return Gram(K, K_test)
 
 
 def _all_finite(X: np.ndarray, block: int = 256) -> bool:
     """True if every value of X is finite, checked a block of columns at a time (no whole mask)."""
-    return all(bool(np.isfinite(X[:, j:j + block]).all()) for j in range(0, X.shape[1], block))
+    return all(bool(np.isfinite(X[:, j : j + block]).all()) for j in range(0, X.shape[1], block))
 
 
 def validate_xy(X: ArrayLike, Y: ArrayLike, what: str = "training") -> tuple[np.ndarray, np.ndarray]:
@@ -210,9 +211,15 @@ class GradientDescent:
     against ∂ℓ/∂a = (a − y) / (a(1 − a)); nothing is dropped.
     """
 
-    def __init__(self, X: ArrayLike, Y: ArrayLike, settings: TrainSettings,
-                 X_test: ArrayLike | None = None, Y_test: ArrayLike | None = None,
-                 gram: Gram | None = None) -> None:
+    def __init__(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        settings: TrainSettings,
+        X_test: ArrayLike | None = None,
+        Y_test: ArrayLike | None = None,
+        gram: Gram | None = None,
+    ) -> None:
         if not isinstance(settings, TrainSettings):
             raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
         self.X, self.Y = validate_xy(X, Y)
@@ -223,14 +230,12 @@ class GradientDescent:
         if X_test is not None and Y_test is not None:
             self.X_test, self.Y_test = validate_xy(X_test, Y_test, what="test")
             if self.X_test.shape[0] != self.X.shape[0]:
-                raise ValueError(
-                    f"test X has {self.X_test.shape[0]} features; training X has {self.X.shape[0]}"
-                )
+                raise ValueError(f"test X has {self.X_test.shape[0]} features; training X has {self.X.shape[0]}")
         self.settings = settings
         n, m = self.X.shape
         self.method = choose_method(settings.method, n, m)
         self._step_size = -settings.learning_rate / m
-        self._s = 1.0 - 2.0 * self.Y                   # s = 1 − 2y, (m,)
+        self._s = 1.0 - 2.0 * self.Y  # s = 1 − 2y, (m,)
         self._neg_s = -self._s
         self._w: np.ndarray | None = None
         self._w_next: np.ndarray | None = None
@@ -243,11 +248,11 @@ class GradientDescent:
             self._K = self._gram.K
             self._kernel_step = self._step_size * self._gram.factor
             self._acc = np.zeros(m + 1)
-            self._acc_dz = self._acc[:m]                                        # a view
+            self._acc_dz = self._acc[:m]  # a view
         else:
             self._w, self._w_next = np.zeros(n), np.empty(n)
-        self._q = np.zeros(m)                          # s·z at the current parameters
-        self._q_next = np.empty(m)                     # … and at the next ones (swapped in)
+        self._q = np.zeros(m)  # s·z at the current parameters
+        self._q_next = np.empty(m)  # … and at the next ones (swapped in)
         self._loss = np.empty(m)
         self._dz = np.empty(m)
         self._last_db = 0.0
@@ -331,7 +336,7 @@ class GradientDescent:
         test_acc = None
         if self.X_test is not None and self.Y_test is not None:
             if self.method == "kernel":
-                assert self._gram.K_test is not None    # checked in __init__
+                assert self._gram.K_test is not None  # checked in __init__
                 z_test = self._gram.factor * (self._gram.K_test @ coef) + b
             else:
                 z_test = coef @ self.X_test + b
@@ -415,13 +420,12 @@ class GradientDescent:
         """
         self.diverged = True
         if self.method == "kernel" and self.iteration > 0 and len(self.costs) == self.iteration:
-            self._acc_dz -= self._dz                 # dz still holds the last update's gradient
+            self._acc_dz -= self._dz  # dz still holds the last update's gradient
             self._acc[-1] -= self._last_db
             self._q, self._q_next = self._q_next, self._q
             self.iteration -= 1
         if self.costs and (not self.snapshots or self.snapshots[-1].iteration != self.iteration):
-            return [self._snapshot(self.costs[self.iteration] if self.iteration < len(self.costs)
-                                   else self.costs[-1])]
+            return [self._snapshot(self.costs[self.iteration] if self.iteration < len(self.costs) else self.costs[-1])]
         return []
 
     def run(self) -> GradientDescent:
@@ -431,8 +435,13 @@ class GradientDescent:
         return self
 
 
-def train(X: ArrayLike, Y: ArrayLike, settings: TrainSettings | None = None,
-          X_test: ArrayLike | None = None, Y_test: ArrayLike | None = None) -> GradientDescent:
+def train(
+    X: ArrayLike,
+    Y: ArrayLike,
+    settings: TrainSettings | None = None,
+    X_test: ArrayLike | None = None,
+    Y_test: ArrayLike | None = None,
+) -> GradientDescent:
     """Train to the end.
 
     Parameters

@@ -5,6 +5,7 @@ as ``[connections.board] url = "postgresql+psycopg://…"`` in ``.streamlit/secr
 ``st.connection("board", type="sql", url=…)``). Teacher actions need the PIN from ``LOGREG_TEACHER_PIN`` or
 ``teacher_pin = "…"`` in the secrets.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -80,8 +81,10 @@ def get_board():
 
 
 def db_failed(exc):
-    st.error(f"The class board's database cannot be reached ({type(exc).__name__}); the board is unavailable "
-             f"for now, the rest of the lab works as usual.")
+    st.error(
+        f"The class board's database cannot be reached ({type(exc).__name__}); the board is unavailable "
+        f"for now, the rest of the lab works as usual."
+    )
 
 
 def teacher_pin():
@@ -102,9 +105,11 @@ def train_and_measure(dataset, settings):
     """Train on the training set minus a validation split; accuracies in percent."""
     carved = validation_dataset(dataset, VALIDATION_FRACTION, seed=0)
     model, _ = fit(carved, settings)
-    return (validation_accuracy(model, carved.train_x, carved.train_y),
-            validation_accuracy(model, carved.test_x, carved.test_y),
-            validation_accuracy(model, dataset.test_x, dataset.test_y))
+    return (
+        validation_accuracy(model, carved.train_x, carved.train_y),
+        validation_accuracy(model, carved.test_x, carved.test_y),
+        validation_accuracy(model, dataset.test_x, dataset.test_y),
+    )
 
 
 def clear_board(board, code):
@@ -123,9 +128,15 @@ def entries_frame(entries, revealed):
     mixed = len({e.dataset for e in entries}) > 1
     rows = []
     for rank, e in enumerate(entries, start=1):
-        row = {"rank": rank, "nickname": e.nickname, "scaling": SCALING_LABELS.get(e.scaling, e.scaling),
-               "α": e.learning_rate, "iterations": e.num_iterations, "train %": e.train_accuracy,
-               "validation %": e.validation_accuracy}
+        row = {
+            "rank": rank,
+            "nickname": e.nickname,
+            "scaling": SCALING_LABELS.get(e.scaling, e.scaling),
+            "α": e.learning_rate,
+            "iterations": e.num_iterations,
+            "train %": e.train_accuracy,
+            "validation %": e.validation_accuracy,
+        }
         if revealed:
             row["test %"] = e.test_accuracy
         if mixed:
@@ -137,14 +148,15 @@ def entries_frame(entries, revealed):
 st.title("Class board")
 code = board_code()
 st.session_state.setdefault("board_session", uuid.uuid4().hex)
-st.markdown(f"Board **{code}** — everyone who opens this page with `?board={code}` in the address sees the same "
-            f"board. Submit a run: it is trained on the training set minus a validation split "
-            f"({VALIDATION_FRACTION:.0%} of each class, the same for everyone), and ranked by its accuracy on "
-            f"that split. The test set stays hidden until the teacher reveals it.")
+st.markdown(
+    f"Board **{code}** — everyone who opens this page with `?board={code}` in the address sees the same "
+    f"board. Submit a run: it is trained on the training set minus a validation split "
+    f"({VALIDATION_FRACTION:.0%} of each class, the same for everyone), and ranked by its accuracy on "
+    f"that split. The test set stays hidden until the teacher reveals it."
+)
 try:
     board = get_board()
 except (SQLAlchemyError, OSError, ValueError, ImportError, StreamlitAPIException) as exc:  # a bad URL, no driver
-
     db_failed(exc)
     st.stop()
 
@@ -156,30 +168,39 @@ with st.form("board_submit", border=True):
     b, c = st.columns(2)
     nickname = a.text_input("Nickname", max_chars=NICKNAME_MAX, key="board_nickname")
     scaling = d.selectbox("Scaling", SCALINGS, index=1, format_func=lambda s: SCALING_LABELS[s], key="board_scaling")
-    rate = b.number_input("Learning rate α", min_value=1e-6, max_value=10.0, value=0.005, step=0.001,
-                          format="%g", key="board_rate")
-    iterations = c.number_input("Iterations", min_value=1, max_value=MAX_ITERATIONS, value=2000, step=100,
-                                key="board_iterations")
+    rate = b.number_input(
+        "Learning rate α", min_value=1e-6, max_value=10.0, value=0.005, step=0.001, format="%g", key="board_rate"
+    )
+    iterations = c.number_input(
+        "Iterations", min_value=1, max_value=MAX_ITERATIONS, value=2000, step=100, key="board_iterations"
+    )
     sent = st.form_submit_button("Train and submit", type="primary")
 if sent:
     try:
         settings = TrainSettings(learning_rate=float(rate), num_iterations=int(iterations), scaling=scaling)
-        draft = Submission(nickname, settings, 0.0, 0.0, 0.0, dataset.source)   # checks the nickname first
+        draft = Submission(nickname, settings, 0.0, 0.0, 0.0, dataset.source)  # checks the nickname first
         recent = board.recent_submissions(code, st.session_state["board_session"])
         if recent >= board.rate_limit:
-            raise ValueError(f"at most {board.rate_limit} runs a minute from one browser; got {recent} in the "
-                             f"last {board.rate_window:.0f} s — wait a moment")
+            raise ValueError(
+                f"at most {board.rate_limit} runs a minute from one browser; got {recent} in the "
+                f"last {board.rate_window:.0f} s — wait a moment"
+            )
         with st.spinner("Training on the training set without the validation split…"):
             train_acc, val_acc, test_acc = train_and_measure(dataset, settings)
-        board.submit(code, st.session_state["board_session"],
-                     Submission(draft.nickname, settings, train_acc, val_acc, test_acc, dataset.source))
+        board.submit(
+            code,
+            st.session_state["board_session"],
+            Submission(draft.nickname, settings, train_acc, val_acc, test_acc, dataset.source),
+        )
     except ValueError as exc:
         st.error(f"Not submitted: {exc}.")
     except (SQLAlchemyError, OSError) as exc:
         db_failed(exc)
     else:
-        st.success(f"Submitted: train {train_acc:.1f} %, validation {val_acc:.1f} %. The test accuracy stays "
-                   f"hidden until the teacher reveals it.")
+        st.success(
+            f"Submitted: train {train_acc:.1f} %, validation {val_acc:.1f} %. The test accuracy stays "
+            f"hidden until the teacher reveals it."
+        )
 
 
 # -- the board, refreshed for everyone ---------------------------------------------------------
@@ -198,30 +219,48 @@ def show_board(board, code):
     frame = entries_frame(entries, revealed)
     left, right = st.columns([1.1, 1])
     with left:
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(460, 40 + 35 * len(frame)),
-                     column_config={"α": st.column_config.NumberColumn(format="%g"),
-                                    **{k: st.column_config.NumberColumn(format="%.1f")
-                                       for k in ("train %", "validation %", "test %")},
-                                    "nickname": st.column_config.TextColumn(width="medium")})
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            height=min(460, 40 + 35 * len(frame)),
+            column_config={
+                "α": st.column_config.NumberColumn(format="%g"),
+                **{k: st.column_config.NumberColumn(format="%.1f") for k in ("train %", "validation %", "test %")},
+                "nickname": st.column_config.TextColumn(width="medium"),
+            },
+        )
         st.caption(f"Refreshes every {REFRESH_SECONDS} s. Ties share a rank order by time of submission.")
     with right:
-        st.plotly_chart(figures_eval.board_scatter_figure(
-            [e.nickname for e in entries], [e.learning_rate for e in entries],
-            [e.validation_accuracy for e in entries], [e.scaling for e in entries], SCALING_LABELS),
-            theme=None, key="board_scatter")
+        st.plotly_chart(
+            figures_eval.board_scatter_figure(
+                [e.nickname for e in entries],
+                [e.learning_rate for e in entries],
+                [e.validation_accuracy for e in entries],
+                [e.scaling for e in entries],
+                SCALING_LABELS,
+            ),
+            theme=None,
+            key="board_scatter",
+        )
     if revealed:
         val_rank, test_rank = rank_changes(entries)
         st.header("The test set is revealed")
         moved = int((val_rank != test_rank).sum())
         best_val = entries[0]
         test_best = entries[int(test_rank.argmin())]
-        st.markdown(f"{moved} of {len(entries)} runs changed rank. The best on validation scores "
-                    f"**{best_val.test_accuracy:.1f} %** on the test set; the best on test scores "
-                    f"**{test_best.test_accuracy:.1f} %**. Choosing among many runs by one set overfits that set: "
-                    f"the only honest number is the one measured on data never used to choose.")
+        st.markdown(
+            f"{moved} of {len(entries)} runs changed rank. The best on validation scores "
+            f"**{best_val.test_accuracy:.1f} %** on the test set; the best on test scores "
+            f"**{test_best.test_accuracy:.1f} %**. Choosing among many runs by one set overfits that set: "
+            f"the only honest number is the one measured on data never used to choose."
+        )
         st.text(f"Best on validation: {best_val.nickname}   ·   best on test: {test_best.nickname}")
-        st.plotly_chart(figures_eval.rank_change_figure([e.nickname for e in entries], val_rank, test_rank),
-                        theme=None, key="board_ranks")
+        st.plotly_chart(
+            figures_eval.rank_change_figure([e.nickname for e in entries], val_rank, test_rank),
+            theme=None,
+            key="board_ranks",
+        )
 
 
 show_board(board, code)
@@ -231,8 +270,10 @@ st.divider()
 if st.toggle("Teacher tools", key="board_teacher_tools"):
     pin = teacher_pin()
     if pin is None:
-        st.caption(f"Teacher actions are off: set the environment variable {PIN_ENV} or `teacher_pin = \"…\"` "
-                   f"in .streamlit/secrets.toml, then restart the app.")
+        st.caption(
+            f'Teacher actions are off: set the environment variable {PIN_ENV} or `teacher_pin = "…"` '
+            f"in .streamlit/secrets.toml, then restart the app."
+        )
     elif not st.session_state.get("board_teacher"):
         tries = [t for t in st.session_state.get("board_pin_tries", []) if t > time.time() - 300]
         st.session_state["board_pin_tries"] = tries
@@ -251,13 +292,23 @@ if st.toggle("Teacher tools", key="board_teacher_tools"):
         try:
             revealed = board.is_revealed(code)
             a, b, c, d = st.columns(4)
-            if a.button("Hide the test accuracies" if revealed else "Reveal the test accuracies",
-                        key="board_reveal", type="primary", width="stretch"):
+            if a.button(
+                "Hide the test accuracies" if revealed else "Reveal the test accuracies",
+                key="board_reveal",
+                type="primary",
+                width="stretch",
+            ):
                 board.reveal(code, not revealed)
                 st.rerun()
             confirm = d.checkbox("Yes, delete every run of this board", key="board_confirm_clear")
-            b.button("Clear this board", key="board_clear", disabled=not confirm, width="stretch",
-                     on_click=clear_board, args=(board, code))
+            b.button(
+                "Clear this board",
+                key="board_clear",
+                disabled=not confirm,
+                width="stretch",
+                on_click=clear_board,
+                args=(board, code),
+            )
             if c.button("Start a new board", key="board_new", width="stretch"):
                 st.query_params["board"] = new_code()
                 st.rerun()

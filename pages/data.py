@@ -1,4 +1,5 @@
 """Data: the images, their labels, and how an image becomes a column of numbers."""
+
 from __future__ import annotations
 
 import html
@@ -16,8 +17,10 @@ def thumbnails(images, labels, classes, indices, target_px=192):
     """Nearest-neighbour enlarged images framed in their class colour, with captions."""
     h = images.shape[1]
     scale = max(1, round(target_px / h))
-    thumbs = [figures.thumbnail(images[i], scale, figures.CLASS_COLORS[int(labels[i])], border=max(6, 2 * scale))
-              for i in indices]
+    thumbs = [
+        figures.thumbnail(images[i], scale, figures.CLASS_COLORS[int(labels[i])], border=max(6, 2 * scale))
+        for i in indices
+    ]
     captions = [f"#{i} · {classes[int(labels[i])]}" for i in indices]
     return thumbs, captions
 
@@ -28,8 +31,10 @@ h, w, c = dataset.image_shape
 n_features = h * w * c
 c0, c1 = dataset.classes
 if dataset.synthetic:
-    st.info("These are **synthetic** pictures drawn by the program (no real photos were found). "
-            "Upload the course's files or your own photos in the sidebar.")
+    st.info(
+        "These are **synthetic** pictures drawn by the program (no real photos were found). "
+        "Upload the course's files or your own photos in the sidebar."
+    )
 
 # -- sample images ----------------------------------------------------------
 st.header("Sample images")
@@ -37,8 +42,13 @@ a, b, cc, d = st.columns([1, 1.6, 1.4, 1])
 with a:
     split = st.radio("Set", ["train", "test"], horizontal=True, key="data_split")
 with b:
-    which = st.radio("Class", ["all", 0, 1], horizontal=True, key="data_class",
-                     format_func=lambda v: "all" if v == "all" else f"{v} = {dataset.classes[v]}")
+    which = st.radio(
+        "Class",
+        ["all", 0, 1],
+        horizontal=True,
+        key="data_class",
+        format_func=lambda v: "all" if v == "all" else f"{v} = {dataset.classes[v]}",
+    )
 with cc:
     count = st.slider("How many", 8, 48, 24, step=8, key="data_count")
 with d:
@@ -48,18 +58,22 @@ with d:
 x = dataset.train_x if split == "train" else dataset.test_x
 y = dataset.train_y if split == "train" else dataset.test_y
 indices = sample_indices(y, which, count, seed=st.session_state.get("data_seed", 0))
-st.markdown(f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
-            f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "
-            f"{html.escape(c1)}</span> "
-            f"&nbsp; ({len(indices)} of {len(y)} {split} images, each {h}×{w} pixels, enlarged without smoothing)",
-            unsafe_allow_html=True)
+st.markdown(
+    f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
+    f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "
+    f"{html.escape(c1)}</span> "
+    f"&nbsp; ({len(indices)} of {len(y)} {split} images, each {h}×{w} pixels, enlarged without smoothing)",
+    unsafe_allow_html=True,
+)
 if len(indices) == 0:
     st.warning(f"The {split} set has no image of this class.")
 else:
     thumbs, captions = thumbnails(x, y, dataset.classes, indices)
     for start in range(0, len(thumbs), GRID_COLUMNS):
         cols = st.columns(GRID_COLUMNS)
-        for col, thumb, caption in zip(cols, thumbs[start:start + GRID_COLUMNS], captions[start:start + GRID_COLUMNS]):
+        for col, thumb, caption in zip(
+            cols, thumbs[start : start + GRID_COLUMNS], captions[start : start + GRID_COLUMNS], strict=False
+        ):
             col.image(thumb, caption=caption, width="stretch")
 
 # -- counts -------------------------------------------------------------------
@@ -71,11 +85,13 @@ with left:
 with right:
     share = counts["train"][1] / max(1, sum(counts["train"])) * 100
     base = majority_baseline(dataset.train_y, dataset.test_y)
-    st.markdown(f"- **{sum(counts['train'])}** training images, **{sum(counts['test'])}** test images\n"
-                f"- {share:.2f} % of the training images are **{c1}** (label 1)\n"
-                f"- A model that always answers “{dataset.classes[base.label]}” (the training set's majority) "
-                f"is already right **{base.train_accuracy:.2f} %** of the time on the training set and "
-                f"**{base.test_accuracy:.2f} %** on the test set: that is the bar to beat.")
+    st.markdown(
+        f"- **{sum(counts['train'])}** training images, **{sum(counts['test'])}** test images\n"
+        f"- {share:.2f} % of the training images are **{c1}** (label 1)\n"
+        f"- A model that always answers “{dataset.classes[base.label]}” (the training set's majority) "
+        f"is already right **{base.train_accuracy:.2f} %** of the time on the training set and "
+        f"**{base.test_accuracy:.2f} %** on the test set: that is the bar to beat."
+    )
 
 # -- flattening -----------------------------------------------------------------
 st.header("From an image to a column of numbers")
@@ -88,19 +104,27 @@ st.markdown(
 )
 pick_col, _ = st.columns([1, 3])
 with pick_col:
-    image_index = st.number_input(f"Training image (0–{m - 1})", min_value=0, max_value=m - 1, value=0,
-                                  step=1, key="data_flat_image")
+    image_index = st.number_input(
+        f"Training image (0–{m - 1})", min_value=0, max_value=m - 1, value=0, step=1, key="data_flat_image"
+    )
 image = dataset.train_x[int(image_index)]
-st.markdown(f"Image #{int(image_index)} is labelled **{int(dataset.train_y[int(image_index)])} = "
-            f"{dataset.classes[int(dataset.train_y[int(image_index)])]}**. Its three channels:")
+st.markdown(
+    f"Image #{int(image_index)} is labelled **{int(dataset.train_y[int(image_index)])} = "
+    f"{dataset.classes[int(dataset.train_y[int(image_index)])]}**. Its three channels:"
+)
 st.plotly_chart(figures.channels_figure(image), theme=None)
-st.markdown(f"Where pixels land in the column: pixel (row, col, channel) goes to index "
-            f"**(row·{w} + col)·{c} + channel**. After the last pixel of row 0 (index {w * c - 1}) "
-            f"comes the first pixel of row 1 (index {w * c}).")
+st.markdown(
+    f"Where pixels land in the column: pixel (row, col, channel) goes to index "
+    f"**(row·{w} + col)·{c} + channel**. After the last pixel of row 0 (index {w * c - 1}) "
+    f"comes the first pixel of row 1 (index {w * c})."
+)
 st.plotly_chart(figures.flatten_figure(image, flatten_walkthrough(image)), theme=None)
-st.code(f"train_x.shape           = {tuple(dataset.train_x.shape)}\n"
-        f"X = train_x.reshape(m, -1).T\nX.shape                 = ({n_features}, {m})\n"
-        f"one image: {(h, w, c)} -> column ({n_features}, 1)", language="python")
+st.code(
+    f"train_x.shape           = {tuple(dataset.train_x.shape)}\n"
+    f"X = train_x.reshape(m, -1).T\nX.shape                 = ({n_features}, {m})\n"
+    f"one image: {(h, w, c)} -> column ({n_features}, 1)",
+    language="python",
+)
 
 # -- pixel values -------------------------------------------------------------------
 st.header("Pixel values under the three scalings")

@@ -1,4 +1,5 @@
 """Evaluate: where the chosen model goes wrong, at a threshold you move."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,7 +15,7 @@ from logreg_core.evaluation import (
 )
 from ui import figures, figures_eval, session
 
-CELL_KEY = "eval_cell"            # (split, true, predicted) whose images are shown
+CELL_KEY = "eval_cell"  # (split, true, predicted) whose images are shown
 SEEN_KEY = "eval_seen_selection"  # last selection read from each chart, so an old one does not win again
 SHOW_MAX = 36
 GRID = 9
@@ -39,8 +40,11 @@ def cell_label(cell, classes):
 
 def read_selection(split, event):
     """A click on a chart's cell chooses that cell (only when the click is new)."""
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", []) or []
+    points = (
+        (event or {}).get("selection", {}).get("points", [])
+        if isinstance(event, dict)
+        else getattr(getattr(event, "selection", None), "points", []) or []
+    )
     seen = st.session_state.setdefault(SEEN_KEY, {})
     signature = tuple(p.get("point_index", p.get("point_number", -1)) for p in points)
     if signature == seen.get(split):
@@ -68,19 +72,29 @@ if model is None:
         st.rerun()
     st.stop()
 if model.image_shape != dataset.image_shape:
-    st.warning(f"The model takes images of {'×'.join(map(str, model.image_shape))} but the data set in use has "
-               f"{'×'.join(map(str, dataset.image_shape))}; train a model on this data set to evaluate it here.")
+    st.warning(
+        f"The model takes images of {'×'.join(map(str, model.image_shape))} but the data set in use has "
+        f"{'×'.join(map(str, dataset.image_shape))}; train a model on this data set to evaluate it here."
+    )
     st.stop()
 classes = tuple(dataset.classes)
 st.caption(f"Model: {description}. Data: {dataset.source}.")
 if tuple(model.classes) != classes:
-    st.warning(f"The model was trained on the classes {model.classes[0]} / {model.classes[1]}, the data set in use "
-               f"has {classes[0]} / {classes[1]}: its label 0 and label 1 are taken as this data set's.")
+    st.warning(
+        f"The model was trained on the classes {model.classes[0]} / {model.classes[1]}, the data set in use "
+        f"has {classes[0]} / {classes[1]}: its label 0 and label 1 are taken as this data set's."
+    )
 p = probabilities(model, dataset)
 y = {"train": dataset.train_y, "test": dataset.test_y}
 
-threshold = st.slider("Decision threshold: predict label 1 (" + classes[1] + ") when P(" + classes[1] + ") >",
-                      0.01, 0.99, float(round(model.settings.threshold, 2)), 0.01, key="eval_threshold")
+threshold = st.slider(
+    "Decision threshold: predict label 1 (" + classes[1] + ") when P(" + classes[1] + ") >",
+    0.01,
+    0.99,
+    float(round(model.settings.threshold, 2)),
+    0.01,
+    key="eval_threshold",
+)
 confusions = {s: confusion_counts(y[s], p[s], threshold) for s in SPLITS}
 
 # -- confusion matrices --------------------------------------------------------------
@@ -88,14 +102,20 @@ st.header("Confusion matrices")
 st.caption("Rows: the true label. Columns: what the model said. Click a cell to see its images.")
 chosen = st.session_state.get(CELL_KEY, ("test", 0, 1))
 cols = st.columns(2)
-for col, split in zip(cols, SPLITS):
+for col, split in zip(cols, SPLITS, strict=False):
     c = confusions[split]
     with col:
         st.markdown(f"#### {split} set: {c.accuracy * 100:.1f} % right")
         st.caption(f"{c.tn + c.tp} of {c.total} images labelled right at threshold {threshold:.2f}")
         fig = figures_eval.confusion_figure(c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None)
-        event = st.plotly_chart(fig, theme=None, on_select="rerun", selection_mode="points", key=f"eval_cm_{split}",
-                                config={"displayModeBar": False})
+        event = st.plotly_chart(
+            fig,
+            theme=None,
+            on_select="rerun",
+            selection_mode="points",
+            key=f"eval_cm_{split}",
+            config={"displayModeBar": False},
+        )
         read_selection(split, event)
 
 cells = [(s, t, q) for s in SPLITS for t in (0, 1) for q in (0, 1)]
@@ -108,29 +128,49 @@ images = dataset.train_x if split == "train" else dataset.test_x
 if idx.size == 0:
     st.caption("No image in this cell at this threshold.")
 else:
-    st.caption(f"{idx.size} image(s), most confident first" + (f" (the first {SHOW_MAX} shown)" if idx.size > SHOW_MAX
-                                                               else "") + "; frame colour = true label.")
+    st.caption(
+        f"{idx.size} image(s), most confident first"
+        + (f" (the first {SHOW_MAX} shown)" if idx.size > SHOW_MAX else "")
+        + "; frame colour = true label."
+    )
     shown = idx[:SHOW_MAX]
     for start in range(0, len(shown), GRID):
         row = st.columns(GRID)
-        for col, i in zip(row, shown[start:start + GRID]):
+        for col, i in zip(row, shown[start : start + GRID], strict=False):
             prob = float(p[split][i])
-            col.image(figures.thumbnail(images[i], 2, figures.CLASS_COLORS[t], border=4), width="stretch",
-                      caption=f"#{int(i)} P({classes[1]}) = {prob:.2f}")
+            col.image(
+                figures.thumbnail(images[i], 2, figures.CLASS_COLORS[t], border=4),
+                width="stretch",
+                caption=f"#{int(i)} P({classes[1]}) = {prob:.2f}",
+            )
 
 # -- per-class numbers ------------------------------------------------------------------
 st.header("Per class")
 rows = []
 for split in SPLITS:
     for m in class_metrics(confusions[split]):
-        rows.append({"set": split, "class": f"{m.label} = {classes[m.label]}", "images": m.support,
-                     "accuracy on this class (recall) %": 100 * m.recall,
-                     "precision %": 100 * m.precision, "predicted as this class": m.predicted})
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={k: st.column_config.NumberColumn(format="%.1f")
-                            for k in ("accuracy on this class (recall) %", "precision %")})
-st.caption("Recall: of the images truly in the class, the share found. Precision: of the images the model put "
-           "in the class, the share that belong there. A blank cell: nothing to divide by.")
+        rows.append(
+            {
+                "set": split,
+                "class": f"{m.label} = {classes[m.label]}",
+                "images": m.support,
+                "accuracy on this class (recall) %": 100 * m.recall,
+                "precision %": 100 * m.precision,
+                "predicted as this class": m.predicted,
+            }
+        )
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        k: st.column_config.NumberColumn(format="%.1f") for k in ("accuracy on this class (recall) %", "precision %")
+    },
+)
+st.caption(
+    "Recall: of the images truly in the class, the share found. Precision: of the images the model put "
+    "in the class, the share that belong there. A blank cell: nothing to divide by."
+)
 
 # -- ROC ----------------------------------------------------------------------------------
 st.header("ROC curve")
@@ -145,5 +185,7 @@ for split in SPLITS:
     points[f"{split} set"] = roc_point(confusions[split])
 if curves:
     st.plotly_chart(figures_eval.roc_figure(curves, points, threshold), theme=None, key="eval_roc")
-st.caption("Each threshold is one point: lower thresholds move up and to the right (more images called "
-           f"{classes[1]}, right or wrong). The dots mark the threshold of the slider.")
+st.caption(
+    "Each threshold is one point: lower thresholds move up and to the right (more images called "
+    f"{classes[1]}, right or wrong). The dots mark the threshold of the slider."
+)

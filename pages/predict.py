@@ -7,6 +7,7 @@ photos go into one compact table (thumbnail, P(class 1), label; unreadable
 files first), with one photo's detail — the 64×64 view and which pixels
 pushed where — on demand.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,8 +24,8 @@ from logreg_core.pipeline import find_mistakes
 from ui import figures, session
 
 MAX_MISTAKES_SHOWN = 12
-BIAS_MIN_PHOTOS = 5          # say something about the model's bias from this many photos on …
-BIAS_SHARE = 0.7             # … when at least this share of them comes out as class 1
+BIAS_MIN_PHOTOS = 5  # say something about the model's bias from this many photos on …
+BIAS_SHARE = 0.7  # … when at least this share of them comes out as class 1
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -67,8 +68,12 @@ def model_uploader():
     error : str or None
         What was wrong with the uploaded file, for the caller to show where it is seen.
     """
-    upload = st.file_uploader("Model file (.npz)", type=["npz"], key="predict_model_file",
-                              help="A model file downloaded from the Train page of this lab.")
+    upload = st.file_uploader(
+        "Model file (.npz)",
+        type=["npz"],
+        key="predict_model_file",
+        help="A model file downloaded from the Train page of this lab.",
+    )
     if upload is None:
         return None
     marker = (upload.file_id, upload.name, upload.size)
@@ -79,8 +84,11 @@ def model_uploader():
     try:
         model = load_model(upload.getvalue(), name=upload.name)
     except Exception as exc:  # load_model raises ValueError; anything else is still the file's fault
-        message = (str(exc) if isinstance(exc, ValueError)
-                   else f"{upload.name}: not a usable model file ({type(exc).__name__})")
+        message = (
+            str(exc)
+            if isinstance(exc, ValueError)
+            else f"{upload.name}: not a usable model file ({type(exc).__name__})"
+        )
         kept = "The previous model is kept." if session.get_model()[0] is not None else "No model is loaded."
         st.session_state["predict_model_error"] = f"Could not use this model file — {message}. {kept}"
         return st.session_state["predict_model_error"]
@@ -90,13 +98,15 @@ def model_uploader():
 
 
 def describe_model(model, description):
-    h, w, c = model.image_shape
+    h, w, _ = model.image_shape
     loaded = st.session_state.pop("predict_model_loaded", None)
     if loaded:
         st.success(f"Now using the model from {loaded}.")
-    st.markdown(f"**Model:** {description}  \n"
-                f"It takes {h}×{w} colour images and answers *{model.classes[1]}* when "
-                f"P({model.classes[1]}) > {model.settings.threshold:g}.")
+    st.markdown(
+        f"**Model:** {description}  \n"
+        f"It takes {h}×{w} colour images and answers *{model.classes[1]}* when "
+        f"P({model.classes[1]}) > {model.settings.threshold:g}."
+    )
 
 
 def show_detail(model, name, image):
@@ -113,9 +123,14 @@ def show_detail(model, name, image):
         st.markdown(f"**P({positive}) = {p:.3f} → {label}**")
         st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
     with right:
-        fig = figures.contribution_map_figure(contributions, positive, negative, height=330,
-                                              title=f"What each pixel added to z<br><span style='font-size:15px'>"
-                                                    f"red: towards {positive} · blue: towards {negative}</span>")
+        fig = figures.contribution_map_figure(
+            contributions,
+            positive,
+            negative,
+            height=330,
+            title=f"What each pixel added to z<br><span style='font-size:15px'>"
+            f"red: towards {positive} · blue: towards {negative}</span>",
+        )
         st.plotly_chart(fig, key="predict_contrib", theme=None, config={"displayModeBar": False})
 
 
@@ -124,20 +139,28 @@ def bias_note(probabilities, model):
     positive = model.classes[1]
     share = float(np.mean(probabilities > model.settings.threshold))
     if len(probabilities) >= BIAS_MIN_PHOTOS and share >= BIAS_SHARE:
-        st.warning(f"**{share:.0%} of these photos come out “{positive}”.** That is the model's bias, not a fact "
-                   f"about the photos: one neuron trained on a few hundred small pictures answers “{positive}” "
-                   f"for many things it never saw (a mug, text, a face), because it only weighs pixel colours "
-                   f"at fixed places. Look at the contribution map of a photo that is clearly not a {positive}.")
+        st.warning(
+            f"**{share:.0%} of these photos come out “{positive}”.** That is the model's bias, not a fact "
+            f"about the photos: one neuron trained on a few hundred small pictures answers “{positive}” "
+            f"for many things it never saw (a mug, text, a face), because it only weighs pixel colours "
+            f"at fixed places. Look at the contribution map of a photo that is clearly not a {positive}."
+        )
 
 
 def show_photos(model):
     st.subheader("1 · Your photos")
-    files = st.file_uploader("Upload one or more photos", type=PHOTO_SUFFIXES, accept_multiple_files=True,
-                             key="predict_photos",
-                             help="PNG, JPEG, GIF, WebP, BMP or TIFF. Each is centre-cropped to a square "
-                                  "and shrunk to the model's size.")
-    use_camera = st.toggle("Take a photo with the camera", key="predict_camera_on",
-                           help="The browser asks for camera access only when this is on.")
+    files = st.file_uploader(
+        "Upload one or more photos",
+        type=PHOTO_SUFFIXES,
+        accept_multiple_files=True,
+        key="predict_photos",
+        help="PNG, JPEG, GIF, WebP, BMP or TIFF. Each is centre-cropped to a square and shrunk to the model's size.",
+    )
+    use_camera = st.toggle(
+        "Take a photo with the camera",
+        key="predict_camera_on",
+        help="The browser asks for camera access only when this is on.",
+    )
     items = [(f.name, f.getvalue()) for f in (files or [])]
     if use_camera:
         shot = st.camera_input("Camera", key="predict_camera")
@@ -157,26 +180,39 @@ def show_photos(model):
         else:
             names.append(shown_name)
             images.append(image)
-    for error in errors:               # what could not be read comes first, one line each
+    for error in errors:  # what could not be read comes first, one line each
         st.error(error)
     if not images:
         return
     positive = model.classes[1]
-    p = model.predict_proba_images(np.stack(images))          # one product for the whole class set
+    p = model.predict_proba_images(np.stack(images))  # one product for the whole class set
     labels = np.where(p > model.settings.threshold, positive, model.classes[0])
-    table = pd.DataFrame({"photo": [thumbnail_url(image) for image in images], "file": names,
-                          f"P({positive})": p, "label": labels})
-    st.dataframe(table, hide_index=True, width="stretch", row_height=56,
-                 column_config={"photo": st.column_config.ImageColumn("photo", width="small"),
-                                f"P({positive})": st.column_config.ProgressColumn(
-                                    f"P({positive})", format="%.3f", min_value=0.0, max_value=1.0)})
+    table = pd.DataFrame(
+        {"photo": [thumbnail_url(image) for image in images], "file": names, f"P({positive})": p, "label": labels}
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        row_height=56,
+        column_config={
+            "photo": st.column_config.ImageColumn("photo", width="small"),
+            f"P({positive})": st.column_config.ProgressColumn(
+                f"P({positive})", format="%.3f", min_value=0.0, max_value=1.0
+            ),
+        },
+    )
     bias_note(p, model)
     if len(names) == 1:
         show_detail(model, names[0], images[0])
     else:
         st.session_state.setdefault("predict_detail", None)
-        pick = st.selectbox("Look closer at one photo", [None, *names], key="predict_detail",
-                            format_func=lambda n: "— choose a photo —" if n is None else n)
+        pick = st.selectbox(
+            "Look closer at one photo",
+            [None, *names],
+            key="predict_detail",
+            format_func=lambda n: "— choose a photo —" if n is None else n,
+        )
         if pick is not None and pick in names:
             show_detail(model, pick, images[names.index(pick)])
 
@@ -187,8 +223,7 @@ def show_gallery(images, probabilities, positive):
     columns = st.columns(6)
     for i in range(shown):
         with columns[i % 6]:
-            st.image(enlarge(images[i], 128), caption=f"P({positive}) = {probabilities[i]:.2f}",
-                     width="stretch")
+            st.image(enlarge(images[i], 128), caption=f"P({positive}) = {probabilities[i]:.2f}", width="stretch")
     if len(images) > shown:
         st.caption(f"Showing the {shown} most confident of {len(images)}.")
 
@@ -196,13 +231,17 @@ def show_gallery(images, probabilities, positive):
 def show_mistakes(model, dataset):
     st.subheader("2 · Where the model is wrong on the test set")
     if tuple(model.image_shape) != tuple(dataset.image_shape):
-        st.warning(f"The model takes {'×'.join(map(str, model.image_shape))} images but the current data set "
-                   f"({dataset.source}) has {'×'.join(map(str, dataset.image_shape))}: its mistakes cannot be "
-                   f"computed. Train a model on this data set (button below or the Train page), or switch back.")
+        st.warning(
+            f"The model takes {'×'.join(map(str, model.image_shape))} images but the current data set "
+            f"({dataset.source}) has {'×'.join(map(str, dataset.image_shape))}: its mistakes cannot be "
+            f"computed. Train a model on this data set (button below or the Train page), or switch back."
+        )
         return
     if tuple(model.classes) != tuple(dataset.classes):
-        st.warning(f"The model's classes {list(model.classes)} differ from the data set's "
-                   f"{list(dataset.classes)}; the labels below use the data set's names.")
+        st.warning(
+            f"The model's classes {list(model.classes)} differ from the data set's "
+            f"{list(dataset.classes)}; the labels below use the data set's names."
+        )
     positive, negative = dataset.classes[1], dataset.classes[0]
     found = find_mistakes(model, dataset.test_x, dataset.test_y)
     p, fp, fn = found.probabilities, found.false_positives, found.false_negatives
@@ -228,14 +267,17 @@ def offer_training(label, key):
 
 
 st.title("Predict")
-st.markdown("Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which "
-            "pixels pushed it there.")
+st.markdown(
+    "Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which pixels pushed it there."
+)
 
 dataset = session.get_dataset()
 model, description = session.get_model()
 if model is None:
-    st.info("There is no model yet: train one on the Train page, upload a saved model below, "
-            "or train one now with the default settings.")
+    st.info(
+        "There is no model yet: train one on the Train page, upload a saved model below, "
+        "or train one now with the default settings."
+    )
     offer_training("Train a model with the default settings", "predict_train_default")
     upload_error = model_uploader()
 else:
@@ -247,8 +289,10 @@ if upload_error:
 
 if model is not None:
     if tuple(model.image_shape) != tuple(dataset.image_shape):
-        st.warning(f"This model was made for {'×'.join(map(str, model.image_shape))} images, the current data "
-                   f"set has {'×'.join(map(str, dataset.image_shape))}. Photos are still shrunk to the model's size.")
+        st.warning(
+            f"This model was made for {'×'.join(map(str, model.image_shape))} images, the current data "
+            f"set has {'×'.join(map(str, dataset.image_shape))}. Photos are still shrunk to the model's size."
+        )
         offer_training("Train a new model on the current data set", "predict_train_for_data")
     show_photos(model)
     st.divider()

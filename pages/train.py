@@ -5,6 +5,7 @@ learning rates for one scaling. Runs are kept in the session; a Stop keeps
 each run exactly where the chart showed it. The comparison's /255 run becomes
 the Predict page's model unless the user picked another run or uploaded a model.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,17 +23,16 @@ from ui import figures, lesson, session
 
 MODES = lesson.MODES
 COURSE_RATES = "0.01, 0.001, 0.0001"
-COURSE_ITERATIONS = "1500"     # the course's table of learning rates uses 1500 iterations
-MAX_ITERATIONS = 100_000       # on a shared server
-FRAME_PERIOD = 0.07            # live chart: aim for a new frame every 0.07 s while training
-MIN_STEP_SECONDS = 0.03        # … but training always gets at least this long between two frames
-NORMAL_SECONDS = 1.5           # a comparison takes at least this long, so the curves are seen growing
-STEP_CHUNK = 10                # iterations per step() call between checks of the clock
-LIVE_MAX_POINTS = 60           # points per cost curve in a live frame (the final chart has them all)
+COURSE_ITERATIONS = "1500"  # the course's table of learning rates uses 1500 iterations
+MAX_ITERATIONS = 100_000  # on a shared server
+FRAME_PERIOD = 0.07  # live chart: aim for a new frame every 0.07 s while training
+MIN_STEP_SECONDS = 0.03  # … but training always gets at least this long between two frames
+NORMAL_SECONDS = 1.5  # a comparison takes at least this long, so the curves are seen growing
+STEP_CHUNK = 10  # iterations per step() call between checks of the clock
+LIVE_MAX_POINTS = 60  # points per cost curve in a live frame (the final chart has them all)
 #: Short pill labels: three pills must fit a narrow column (the help and the legend give the long names).
 SHORT_SCALING = {"none": "raw", "255": "/ 255", "zscore": "z-score"}
-SETTING_KEYS = ("train_mode", "train_iterations", "train_rate", "train_scalings", "train_rates",
-                "train_rate_scaling")
+SETTING_KEYS = ("train_mode", "train_iterations", "train_rate", "train_scalings", "train_rates", "train_rate_scaling")
 
 
 def apply_course_preset():
@@ -91,8 +91,9 @@ def run_curves(runs):
         "iterations": [[s.iteration for s in tr.run.snapshots] for tr in runs],
         "train": [[s.train_accuracy for s in tr.run.snapshots] for tr in runs],
         "test": [[s.test_accuracy for s in tr.run.snapshots if s.test_accuracy is not None] for tr in runs],
-        "colors": figures.run_colors(len(runs), [tr.run.settings.scaling for tr in runs]
-                                     if runs and runs[0].info.mode == "scalings" else None),
+        "colors": figures.run_colors(
+            len(runs), [tr.run.settings.scaling for tr in runs] if runs and runs[0].info.mode == "scalings" else None
+        ),
         "x_max": max((tr.run.settings.num_iterations for tr in runs), default=None),
     }
 
@@ -107,12 +108,19 @@ def summary_table(runs):
     rows = []
     for tr in runs:
         s = summarize(tr.run)
-        rows.append({
-            "run": tr.label, "scaling": SCALING_LABELS[s["scaling"]], "α": s["learning_rate"],
-            "status": s["status"], "iterations": s["iteration"], "cost": s["cost"],
-            "train acc. %": two_decimals(s["train_accuracy"]), "test acc. %": two_decimals(s["test_accuracy"]),
-            "gap": two_decimals(s["train_accuracy"]) - two_decimals(s["test_accuracy"]),
-        })
+        rows.append(
+            {
+                "run": tr.label,
+                "scaling": SCALING_LABELS[s["scaling"]],
+                "α": s["learning_rate"],
+                "status": s["status"],
+                "iterations": s["iteration"],
+                "cost": s["cost"],
+                "train acc. %": two_decimals(s["train_accuracy"]),
+                "test acc. %": two_decimals(s["test_accuracy"]),
+                "gap": two_decimals(s["train_accuracy"]) - two_decimals(s["test_accuracy"]),
+            }
+        )
     table = pd.DataFrame(rows)
     # The run's label already names what differs; keep the column that does not repeat it.
     mode = runs[0].info.mode if runs else None
@@ -122,7 +130,7 @@ def summary_table(runs):
 def live_table_markdown(runs, snaps):
     """A light table for live frames: where each run is, from the states the chart shows."""
     lines = ["| run | iteration | cost | train acc. | test acc. |", "|---|---:|---:|---:|---:|"]
-    for tr, snap in zip(runs, snaps):
+    for tr, snap in zip(runs, snaps, strict=False):
         if snap is None:
             lines.append(f"| {tr.label} | 0 | – | – | – |")
             continue
@@ -144,28 +152,46 @@ def draw(slots, runs, log_y, frame=None, presenting=False, snaps=None):
     height = figures.TRAINING_HEIGHT_PRESENTING if presenting else figures.TRAINING_HEIGHT
     # Live frames are static plots: each frame replaces the chart, so hover and zoom are no use yet
     # and the browser draws a static plot faster.
-    slots["chart"].plotly_chart(figures.training_figure(
-        c["names"], c["costs"], c["iterations"], c["train"], c["test"], c["statuses"], log_y=log_y,
-        x_max=c["x_max"], colors=c["colors"], max_points=LIVE_MAX_POINTS if live else None, frame=frame,
-        updates=c["updates"], height=height, scale=figures.PRESENTING_SCALE if presenting else 1.0),
-        theme=None, config={"staticPlot": True} if live else {"displayModeBar": False})
+    slots["chart"].plotly_chart(
+        figures.training_figure(
+            c["names"],
+            c["costs"],
+            c["iterations"],
+            c["train"],
+            c["test"],
+            c["statuses"],
+            log_y=log_y,
+            x_max=c["x_max"],
+            colors=c["colors"],
+            max_points=LIVE_MAX_POINTS if live else None,
+            frame=frame,
+            updates=c["updates"],
+            height=height,
+            scale=figures.PRESENTING_SCALE if presenting else 1.0,
+        ),
+        theme=None,
+        config={"staticPlot": True} if live else {"displayModeBar": False},
+    )
     if live:
-        for tr, snap in zip(runs, snaps):
+        for tr, snap in zip(runs, snaps, strict=False):
             tr.shown = snap
         slots["table"].markdown(live_table_markdown(runs, snaps))
     else:
         slots["table"].dataframe(
-            summary_table(runs), hide_index=True, width="stretch",
+            summary_table(runs),
+            hide_index=True,
+            width="stretch",
             column_config={
                 "α": st.column_config.NumberColumn(format="%g"),
                 "cost": st.column_config.NumberColumn(format="%.4g"),
                 "iterations": st.column_config.NumberColumn("iter.", format="%d"),
                 "train acc. %": st.column_config.NumberColumn(format="%.2f", help="training accuracy, percent"),
                 "test acc. %": st.column_config.NumberColumn(format="%.2f", help="test accuracy, percent"),
-                "gap": st.column_config.NumberColumn(format="%+.2f",
-                                                     help="train − test accuracy in percentage points; "
-                                                          "large = overfitting"),
-            })
+                "gap": st.column_config.NumberColumn(
+                    format="%+.2f", help="train − test accuracy in percentage points; large = overfitting"
+                ),
+            },
+        )
 
 
 def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
@@ -176,7 +202,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
     (``TrainedRun.shown``): a Stop interrupts the next Streamlit call and the
     runs are frozen there, so the screen, the stored run and its model agree.
     """
-    slots["notes"].empty()          # notes about an earlier comparison would be stale
+    slots["notes"].empty()  # notes about an earlier comparison would be stale
     clicked_at = time.perf_counter()
     comparison = session.start_batch(specs, mode)
     st.session_state["train_running"] = comparison.batch
@@ -214,7 +240,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
         if finished:
             break
         if len(runs) < len(specs):
-            runs.append(next(pending))   # one run a frame: the curves already drawn keep moving
+            runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
         # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
         deadline = max(time.perf_counter() + MIN_STEP_SECONDS, start + (frames * FRAME_PERIOD))
         target = paced_target(deadline - start, duration, total)
@@ -228,7 +254,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
     seconds = time.perf_counter() - start
     slots["progress"].empty()
     for tr in runs:
-        tr.shown = None              # the last frame showed the end: freeze there
+        tr.shown = None  # the last frame showed the end: freeze there
     session.finish_batch(runs)
     st.session_state.pop("train_running", None)
     return runs, {"frames": frames, "seconds": seconds, "runs": len(runs), "first_frame": first_frame}
@@ -241,16 +267,20 @@ def show_notes(shown, runs, dataset):
     record = session.comparison(shown)
     if st.session_state.get(session.STOPPED_KEY) == shown:
         if record is not None and len(runs) < len(record.planned):
-            missing = ", ".join(record.planned[len(runs):])
-            st.warning(f"Stopped while the runs were being prepared: {missing} never started. "
-                       f"The runs below keep what they learned (marked “stopped”).")
+            missing = ", ".join(record.planned[len(runs) :])
+            st.warning(
+                f"Stopped while the runs were being prepared: {missing} never started. "
+                f"The runs below keep what they learned (marked “stopped”)."
+            )
         elif any(tr.status == "stopped" for tr in runs):
             its = ", ".join(f"{tr.label} at {tr.run.iteration:,}" for tr in runs if tr.status == "stopped")
             st.warning(f"Training was stopped ({its} iterations). The runs keep what the chart showed.")
     for tr in runs:
         if tr.status == "diverged":
-            st.error(f"**{tr.label}** diverged after {tr.run.iteration} iterations: the numbers overflowed, so "
-                     f"its curve ends at ✕. Use a smaller learning rate or scale the pixels.")
+            st.error(
+                f"**{tr.label}** diverged after {tr.run.iteration} iterations: the numbers overflowed, so "
+                f"its curve ends at ✕. Use a smaller learning rate or scale the pixels."
+            )
 
 
 def show_use_and_download(runs, shown):
@@ -268,26 +298,49 @@ def show_use_and_download(runs, shown):
         st.session_state["train_pick"] = current or names[0]
     pick = st.selectbox("Run for Predict", names, format_func=labels.get, key="train_pick")
     chosen = next(tr for tr in usable if tr.name == pick)
-    st.button("Use on Predict", key="train_use", width="stretch", disabled=chosen.model is model,
-              on_click=session.use_for_predictions, args=(chosen,),
-              help="The Predict page keeps this run until you pick another or upload a model.")
+    st.button(
+        "Use on Predict",
+        key="train_use",
+        width="stretch",
+        disabled=chosen.model is model,
+        on_click=session.use_for_predictions,
+        args=(chosen,),
+        help="The Predict page keeps this run until you pick another or upload a model.",
+    )
     settings = chosen.run.settings
-    st.download_button("Model (.npz)", data=partial(model_to_bytes, chosen.model), icon=":material/download:",
-                       file_name=f"model_{settings.scaling}_lr{settings.learning_rate:g}.npz",
-                       mime="application/octet-stream", key="train_download_model", on_click="ignore",
-                       width="stretch")
-    st.download_button("Costs (.csv)", icon=":material/download:",
-                       data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
-                       file_name=f"costs_comparison_{shown}.csv", mime="text/csv",
-                       key="train_download_costs", on_click="ignore", width="stretch")
+    st.download_button(
+        "Model (.npz)",
+        data=partial(model_to_bytes, chosen.model),
+        icon=":material/download:",
+        file_name=f"model_{settings.scaling}_lr{settings.learning_rate:g}.npz",
+        mime="application/octet-stream",
+        key="train_download_model",
+        on_click="ignore",
+        width="stretch",
+    )
+    st.download_button(
+        "Costs (.csv)",
+        icon=":material/download:",
+        data=partial(costs_csv, [tr.label for tr in runs], [tr.run.costs for tr in runs]),
+        file_name=f"costs_comparison_{shown}.csv",
+        mime="text/csv",
+        key="train_download_costs",
+        on_click="ignore",
+        width="stretch",
+    )
 
 
 def controls(presenting):
     """The settings and buttons; returns (specs or None, mode code, log_y, slow seconds, clicked, stop slot)."""
     lesson.seed_widgets(*SETTING_KEYS)
     specs, problem = None, None
-    mode = st.radio("Compare", MODES, key="train_mode", horizontal=True,
-                    format_func=lambda m: "scalings" if m == MODES[0] else "learning rates")
+    mode = st.radio(
+        "Compare",
+        MODES,
+        key="train_mode",
+        horizontal=True,
+        format_func=lambda m: "scalings" if m == MODES[0] else "learning rates",
+    )
     c1, c2 = st.columns(2)
     with c1:
         iterations_text = st.text_input("Iterations", key="train_iterations", help=f"1 to {MAX_ITERATIONS:,}")
@@ -296,16 +349,20 @@ def controls(presenting):
         if mode == MODES[0]:
             with c2:
                 rate_text = st.text_input("Rate α", key="train_rate", help="Any number > 0; try 1e-6 … 1000.")
-            scalings = st.pills("Scalings", SCALINGS, selection_mode="multi", format_func=SHORT_SCALING.get,
-                                key="train_scalings",
-                                help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)")
+            scalings = st.pills(
+                "Scalings",
+                SCALINGS,
+                selection_mode="multi",
+                format_func=SHORT_SCALING.get,
+                key="train_scalings",
+                help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)",
+            )
             if not scalings:
                 raise ValueError("pick at least one pixel scaling")
             specs = session.scaling_specs(scalings, parse_rate(rate_text), iterations)
         else:
             with c2:
-                scaling = st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get,
-                                       key="train_rate_scaling")
+                scaling = st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="train_rate_scaling")
             rates_text = st.text_input("Rates α (comma-separated)", key="train_rates")
             specs = session.rate_specs(parse_rates(rates_text), scaling, iterations)
     except ValueError as exc:
@@ -319,9 +376,15 @@ def controls(presenting):
         clicked = st.button("▶ Train", type="primary", key="train_go", disabled=specs is None, width="stretch")
     with b2:
         stop_slot = st.empty()
-    st.button("Course: 3 rates", key="train_preset", icon=":material/school:", on_click=apply_course_preset,
-              width="stretch", help="The course's table: three learning rates, 1500 iterations, "
-                                    "for the scaling chosen here. Fills them in and trains at once.")
+    st.button(
+        "Course: 3 rates",
+        key="train_preset",
+        icon=":material/school:",
+        on_click=apply_course_preset,
+        width="stretch",
+        help="The course's table: three learning rates, 1500 iterations, "
+        "for the scaling chosen here. Fills them in and trains at once.",
+    )
     t1, t2 = st.columns(2)
     with t1:
         log_y = st.toggle("Log cost", value=True, key="train_log")
@@ -329,18 +392,25 @@ def controls(presenting):
         slow = st.toggle("Slow", value=False, key="train_slow")
     slow_seconds = 0
     if slow:
-        slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5,
-                                        key="train_slow_seconds")
-    st.button("Reset to defaults", key="train_reset", on_click=lesson.reset, type="tertiary",
-              help="Every setting back to its default; the address bar follows.")
+        slow_seconds = st.select_slider("Slow-motion length (s)", [3, 5, 10, 20, 30], value=5, key="train_slow_seconds")
+    st.button(
+        "Reset to defaults",
+        key="train_reset",
+        on_click=lesson.reset,
+        type="tertiary",
+        help="Every setting back to its default; the address bar follows.",
+    )
     return specs, ("scalings" if mode == MODES[0] else "rates"), log_y, slow_seconds, clicked, stop_slot
 
 
 # ---------------------------------------------------------------------------
 presenting = lesson.presenting()
-st.title("Train the one-neuron network", help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
-            "takes gradient-descent steps on the training set: how do the pixel scaling and the learning rate "
-            "change the cost curve?")
+st.title(
+    "Train the one-neuron network",
+    help="Every run starts from w = 0, b = 0 (cost ln 2 ≈ 0.693) and "
+    "takes gradient-descent steps on the training set: how do the pixel scaling and the learning rate "
+    "change the cost curve?",
+)
 
 dataset = session.get_dataset()
 left, right = st.columns([1.15, 2.85], gap="small")
@@ -348,8 +418,13 @@ with left:
     specs, mode, log_y, slow_seconds, clicked, stop_slot = controls(presenting)
 requested = bool(st.session_state.pop("train_requested", False))
 training = bool((clicked or requested) and specs)
-stop_slot.button("■ Stop", key="train_stop", disabled=not training, width="stretch",
-                 help="Stops training where the chart is; the part already trained is kept.")
+stop_slot.button(
+    "■ Stop",
+    key="train_stop",
+    disabled=not training,
+    width="stretch",
+    help="Stops training where the chart is; the part already trained is kept.",
+)
 with right:
     slots = {"progress": st.empty(), "notes": st.empty(), "chart": st.empty(), "table": st.empty()}
 
@@ -378,14 +453,22 @@ else:
     stats = st.session_state.get("train_stats")
     if stats and training:
         with right:
-            st.caption(f"Trained {stats['runs']} runs in {stats['seconds']:.1f} s; the first curve was sent "
-                       f"{stats['first_frame']:.2f} s after the click.")
+            st.caption(
+                f"Trained {stats['runs']} runs in {stats['seconds']:.1f} s; the first curve was sent "
+                f"{stats['first_frame']:.2f} s after the click."
+            )
     with left:
         if len(batch_ids) > 1:
-            st.selectbox("Comparison shown", list(reversed(batch_ids)), key=session.SHOWN_KEY,
-                         format_func=session.batch_labels(batch_ids).get)
+            st.selectbox(
+                "Comparison shown",
+                list(reversed(batch_ids)),
+                key=session.SHOWN_KEY,
+                format_func=session.batch_labels(batch_ids).get,
+            )
         show_use_and_download(runs, shown)
         with st.expander("Forget runs"):
-            st.caption(f"{len(session.get_runs())} runs are kept for this session (the latest "
-                       f"{session.MAX_BATCHES} comparisons). The Predict page keeps its model.")
+            st.caption(
+                f"{len(session.get_runs())} runs are kept for this session (the latest "
+                f"{session.MAX_BATCHES} comparisons). The Predict page keeps its model."
+            )
             st.button("Forget all runs", key="train_clear", on_click=session.clear_runs)

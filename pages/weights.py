@@ -1,4 +1,5 @@
 """Weights: the trained w reshaped back into an image, and how it forms during training."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ from logreg_core.compare import snapshot_at, snapshot_iterations
 from logreg_core.preprocess import unflatten
 from ui import figures, session
 
-PLAY_SECONDS = 4.0            # the whole animation, however many snapshots
+PLAY_SECONDS = 4.0  # the whole animation, however many snapshots
 
 
 def run_figure(trained, iteration, fixed_range, frame=None):
@@ -19,8 +20,9 @@ def run_figure(trained, iteration, fixed_range, frame=None):
     if snap is None:
         return None, None
     vmax = figures.weight_range([s.w for s in trained.run.snapshots]) if fixed_range else None
-    fig = figures.weights_figure(unflatten(snap.w, shape), vmax=vmax, frame=frame,
-                                 title=f"{trained.label} — iteration {snap.iteration}")
+    fig = figures.weights_figure(
+        unflatten(snap.w, shape), vmax=vmax, frame=frame, title=f"{trained.label} — iteration {snap.iteration}"
+    )
     return fig, snap
 
 
@@ -32,24 +34,33 @@ def caption_for(snap):
 
 def draw_runs(slots, runs, iteration, fixed_range, frame=None):
     """Each run's weights at ``iteration`` into its (chart, caption) slot."""
-    for (chart, note), tr in zip(slots, runs):
+    for (chart, note), tr in zip(slots, runs, strict=False):
         fig, snap = run_figure(tr, iteration, fixed_range, frame)
         if fig is None:
             note.caption(f"{tr.label}: no snapshot yet.")
             continue
         chart.plotly_chart(fig, theme=None)
-        note.caption(caption_for(snap) + (" · diverged" if tr.status == "diverged" else "")
-                     + (" · stopped early" if tr.status == "stopped" else ""))
+        note.caption(
+            caption_for(snap)
+            + (" · diverged" if tr.status == "diverged" else "")
+            + (" · stopped early" if tr.status == "stopped" else "")
+        )
 
 
 def empty_state(dataset):
     """No runs yet: say so, and offer to train the default comparison here."""
-    st.info("No runs yet: nothing has been trained in this session. Train on the **Train** page, or here "
-            "with one click (raw pixels, / 255 and z-score; α = 0.005, 2000 iterations).")
+    st.info(
+        "No runs yet: nothing has been trained in this session. Train on the **Train** page, or here "
+        "with one click (raw pixels, / 255 and z-score; α = 0.005, 2000 iterations)."
+    )
     if st.button("Train with defaults", key="weights_train_defaults", type="primary"):
         bar = st.progress(0.0, text="Starting…")
-        session.train_batch(dataset, session.default_specs(), "scalings",
-                            progress=lambda fraction, text: bar.progress(min(1.0, fraction), text=text))
+        session.train_batch(
+            dataset,
+            session.default_specs(),
+            "scalings",
+            progress=lambda fraction, text: bar.progress(min(1.0, fraction), text=text),
+        )
         st.rerun()
 
 
@@ -57,27 +68,43 @@ def show_weights(batch_ids, dataset):
     """Controls, one weights figure per run of the chosen comparison, and the play button."""
     controls = st.columns([2, 3, 2, 1])
     with controls[0]:
-        shown = st.selectbox("Comparison", list(reversed(batch_ids)), key="weights_batch",
-                             format_func=session.batch_labels(batch_ids).get)
+        shown = st.selectbox(
+            "Comparison",
+            list(reversed(batch_ids)),
+            key="weights_batch",
+            format_func=session.batch_labels(batch_ids).get,
+        )
         if shown not in batch_ids:
             shown = batch_ids[-1]
     runs = session.batch_runs(shown)
     its = snapshot_iterations([tr.run for tr in runs]) or [0]
     with controls[1]:
-        iteration = st.select_slider("Iteration (snapshots)", options=its, value=its[-1],
-                                     key="weights_iteration")
+        iteration = st.select_slider("Iteration (snapshots)", options=its, value=its[-1], key="weights_iteration")
     with controls[2]:
-        fixed_range = st.radio("Colour range", ["same at every iteration", "rescaled per iteration"],
-                               key="weights_range", horizontal=False) == "same at every iteration"
+        fixed_range = (
+            st.radio(
+                "Colour range",
+                ["same at every iteration", "rescaled per iteration"],
+                key="weights_range",
+                horizontal=False,
+            )
+            == "same at every iteration"
+        )
     with controls[3]:
-        play = st.button("▶ Play", key="weights_play", width="stretch",
-                         help=f"Step through the snapshots from iteration 0 in about {PLAY_SECONDS:g} s.")
+        play = st.button(
+            "▶ Play",
+            key="weights_play",
+            width="stretch",
+            help=f"Step through the snapshots from iteration 0 in about {PLAY_SECONDS:g} s.",
+        )
         stop_slot = st.empty()
 
     if runs[0].image_shape != dataset.image_shape or runs[0].dataset_source != dataset.source:
         classes = runs[0].classes
-        st.caption(f"Trained on **{runs[0].dataset_source}** (images {'×'.join(map(str, runs[0].image_shape))}; "
-                   f"label 0 = {classes[0]}, label 1 = {classes[1]}).")
+        st.caption(
+            f"Trained on **{runs[0].dataset_source}** (images {'×'.join(map(str, runs[0].image_shape))}; "
+            f"label 0 = {classes[0]}, label 1 = {classes[1]})."
+        )
 
     # One row per run, four panels across: the same channel of every run lines up in a column.
     progress = st.empty()
@@ -95,7 +122,7 @@ def show_weights(batch_ids, dataset):
             due = PLAY_SECONDS * (k + 1) / len(its)
             time.sleep(max(0.0, start + due - time.perf_counter()))
             due_k = max(k + 1, int((time.perf_counter() - start) / PLAY_SECONDS * len(its)))
-            k = len(its) - 1 if due_k >= len(its) and k < len(its) - 1 else due_k   # the last one is always shown
+            k = len(its) - 1 if due_k >= len(its) and k < len(its) - 1 else due_k  # the last one is always shown
         progress.empty()
         stop_slot.empty()
     draw_runs(slots, runs, iteration, fixed_range)

@@ -1,4 +1,5 @@
 """Fixtures and helpers every test gets: the built-in data set, the router on every AppTest run, page helpers."""
+
 import base64
 import io
 import json
@@ -39,6 +40,7 @@ def router_every_run(monkeypatch):
     every run, so from the second run on it would run the page file alone (no
     router, no sidebar). Keep the mode off, like the server after its first run.
     """
+
     def init(self, *args, **kwargs):
         ORIGINAL_PAGES_MANAGER_INIT(self, *args, **kwargs)
         router.leave_pages_directory_mode(rerun=False)

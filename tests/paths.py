@@ -1,4 +1,5 @@
 """Where tests find the project and the real data set (``../shared/data`` beside the repo)."""
+
 from pathlib import Path
 
 import pytest

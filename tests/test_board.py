@@ -4,6 +4,7 @@ The PostgreSQL server is Debian's ``postgresql`` (binaries in /usr/lib/postgresq
 started by the fixture in a temporary folder on a free 127.0.0.1 port and stopped after.
 It is skipped with a reason where it cannot start, except under ``CI=true`` where that fails.
 """
+
 import glob
 import os
 import shutil
@@ -67,10 +68,11 @@ def postgres_url():
     data, sock = os.path.join(root, "data"), os.path.join(root, "sock")
     os.makedirs(sock)
     as_user = []
-    if os.geteuid() == 0:                      # postgres refuses to run as root: run it as "postgres"
+    if os.geteuid() == 0:  # postgres refuses to run as root: run it as "postgres"
         runuser = shutil.which("runuser")
         try:
             import pwd
+
             pw = pwd.getpwnam("postgres")
         except KeyError:
             pw = None
@@ -83,11 +85,31 @@ def postgres_url():
     port = _free_port()
     pg_ctl = os.path.join(bindir, "pg_ctl")
     try:
-        subprocess.run(as_user + [os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres",
-                                  "--no-sync"], check=True, capture_output=True, timeout=120)
-        subprocess.run(as_user + [pg_ctl, "-D", data, "-w", "-t", "60", "-l", os.path.join(root, "log"),
-                                  "-o", f"-h 127.0.0.1 -p {port} -k {sock} -F", "start"],
-                       check=True, capture_output=True, timeout=90)
+        subprocess.run(
+            as_user + [os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(
+            as_user
+            + [
+                pg_ctl,
+                "-D",
+                data,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                os.path.join(root, "log"),
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {sock} -F",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=90,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         shutil.rmtree(root, ignore_errors=True)
@@ -95,7 +117,9 @@ def postgres_url():
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_user + [pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], check=False, capture_output=True, timeout=60)
+        subprocess.run(
+            as_user + [pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], check=False, capture_output=True, timeout=60
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -107,7 +131,7 @@ def board(request, tmp_path):
         engine = make_engine(request.getfixturevalue("postgres_url"))
     b = ClassBoard(engine, max_entries=6, rate_limit=3, rate_window=60)
     b.create_tables()
-    b.create_tables()          # twice is fine (several replicas start)
+    b.create_tables()  # twice is fine (several replicas start)
     # a fresh start on a server shared by the module
     for code in ("room-a", "room-b"):
         b.clear(code)
@@ -125,8 +149,8 @@ def test_submit_rank_reveal_clear(board):
     board.submit("room-a", "s3", sub("cy", 70, 75), now=2)
     board.submit("room-b", "s1", sub("other class", 99, 99), now=3)
     rows = board.entries("room-a")
-    assert [e.nickname for e in rows] == ["bob", "ada", "cy"]            # ranked by validation
-    assert all(e.test_accuracy is None for e in rows)                    # hidden until revealed
+    assert [e.nickname for e in rows] == ["bob", "ada", "cy"]  # ranked by validation
+    assert all(e.test_accuracy is None for e in rows)  # hidden until revealed
     assert rows[0].learning_rate == 0.01 and rows[0].scaling == "zscore"
     assert not board.is_revealed("room-a")
     board.reveal("room-a")
@@ -134,7 +158,7 @@ def test_submit_rank_reveal_clear(board):
     assert [e.test_accuracy for e in rows] == [55, 60, 75]
     val_rank, test_rank = rank_changes(rows)
     assert val_rank.tolist() == [1, 2, 3] and test_rank.tolist() == [3, 2, 1]
-    assert board.entries("room-b")[0].test_accuracy is None               # other boards stay hidden
+    assert board.entries("room-b")[0].test_accuracy is None  # other boards stay hidden
     assert board.clear("room-a") == 3
     assert board.entries("room-a") == [] and not board.is_revealed("room-a")
     assert len(board.entries("room-b")) == 1
@@ -145,12 +169,12 @@ def test_rate_limit_and_bound(board):
         board.submit("room-a", "s1", sub(f"n{i}"), now=100 + i)
     with pytest.raises(RateLimited, match="at most 3 runs a minute"):
         board.submit("room-a", "s1", sub("n3"), now=110)
-    board.submit("room-a", "s1", sub("n3"), now=170)                     # a minute later it goes through
+    board.submit("room-a", "s1", sub("n3"), now=170)  # a minute later it goes through
     board.submit("room-a", "s2", sub("n4"), now=171)
     board.submit("room-a", "s2", sub("n5"), now=171)
     with pytest.raises(BoardFull, match="at most 6 runs"):
         board.submit("room-a", "s3", sub("n5"), now=172)
-    board.submit("room-b", "s3", sub("n5"), now=172)                     # another board has room
+    board.submit("room-b", "s3", sub("n5"), now=172)  # another board has room
 
 
 def test_nicknames_stored_verbatim_as_text(board):
@@ -182,6 +206,7 @@ def test_ranks_share_ties():
 
 def test_broken_database_raises_sqlalchemy_error(tmp_path):
     from sqlalchemy.exc import SQLAlchemyError
+
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     board = ClassBoard(create_engine(f"sqlite:///{blocker}/board.sqlite3"))

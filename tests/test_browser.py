@@ -10,6 +10,7 @@ Debian's Chromium (``apt-get install chromium``) driven by PyPI's playwright; ne
 frame rate and first-curve latency in ``artifacts/live_rate.txt`` (measurements, not pass/fail limits:
 the machines are shared).
 """
+
 import io
 import os
 import re
@@ -21,13 +22,21 @@ import time
 import urllib.request
 
 import pytest
-from paths import ROOT
 from PIL import Image, ImageDraw
+
+from paths import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TIMEOUT_MS = 90_000
 
 
@@ -64,9 +73,23 @@ def server():
     """The dashboard on 127.0.0.1 with its default data; stopped by PID, and by itself after 10 minutes."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
-    cmd = ["timeout", "600", sys.executable, "-m", "streamlit", "run", "dashboard.py",
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        "timeout",
+        "600",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -94,8 +117,14 @@ def server():
         proc.stderr.close()
 
 
-PAGES = {"data": "Data: pictures become numbers", "train": "Train the one-neuron network", "weights": "Weights",
-         "predict": "Predict", "why_standardize": "Why standardize", "math": "The math of one neuron"}
+PAGES = {
+    "data": "Data: pictures become numbers",
+    "train": "Train the one-neuron network",
+    "weights": "Weights",
+    "predict": "Predict",
+    "why_standardize": "Why standardize",
+    "math": "The math of one neuron",
+}
 SIZES = [(1280, 720), (853, 480)]
 #: Text cut by its box: "…" or hidden overflow (KaTeX's hidden MathML, charts, tables and code excluded).
 OVERFLOW_JS = """() => {
@@ -181,7 +210,7 @@ def cat_png():
 
 def shot(pg, name, full_page=False):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.wait_for_timeout(600)           # let plotly finish its transition before the picture
+    pg.wait_for_timeout(600)  # let plotly finish its transition before the picture
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
@@ -214,16 +243,16 @@ def test_a_cold_deep_link_opens_its_page_through_the_router(browser, server):
     settle(pg)
     pg.get_by_role("heading", name=PAGES["train"]).first.wait_for()
     no_exception(pg)
-    assert pg.locator('[data-testid="stSidebarNav"]').count() == 0        # never a menu of file names
-    assert pg.locator('[data-testid="stTopNavLink"]').count() >= 3         # the router's own menu
+    assert pg.locator('[data-testid="stSidebarNav"]').count() == 0  # never a menu of file names
+    assert pg.locator('[data-testid="stTopNavLink"]').count() >= 3  # the router's own menu
     assert pg.locator('[data-testid="stSidebar"]').get_by_text("Data set in use").count() == 1
     assert pg.url.endswith("/train")
-    for path, heading in PAGES.items():                                      # every page has its own address
+    for path, heading in PAGES.items():  # every page has its own address
         pg.goto(f"{server}/{path}")
         settle(pg)
         pg.get_by_role("heading", name=heading).first.wait_for()
         no_exception(pg)
-    pg.goto(server)                                                         # the root opens Train at /train
+    pg.goto(server)  # the root opens Train at /train
     settle(pg)
     assert pg.url.rstrip("/").endswith("/train")
     pg.context.close()
@@ -240,7 +269,7 @@ def test_every_page_fits_a_projector_and_the_chart_is_in_the_first_viewport(brow
     no_exception(pg)
     assert pg.evaluate("window.__status"), "the running indicator never showed while training"
     box = pg.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2, (box, size)     # whole chart, no scrolling
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2, (box, size)  # whole chart, no scrolling
     assert pg.evaluate(OVERFLOW_JS) == []
     shot(pg, f"train_{tag}")
     for path in ("data", "weights", "predict", "why_standardize", "math"):
@@ -276,14 +305,16 @@ def test_the_live_chart_is_rendered_and_the_first_curve_comes_early(browser, ser
         pg.evaluate(WATCH_JS)
         train(pg)
         frames = pg.evaluate("window.__frames")
-        assert len(frames) >= 3, frames                           # the class watched it grow
+        assert len(frames) >= 3, frames  # the class watched it grow
         span = (frames[-1][1] - frames[0][1]) / 1000
         results.append((frames[0][1] / 1000, len(frames), (len(frames) - 1) / span if span > 0 else 0.0))
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
     SHOTS.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"first curve {first:.2f} s after the click, {n} frames rendered, {rate:.1f} rendered updates/s"
-             for first, n, rate in results]
+    lines = [
+        f"first curve {first:.2f} s after the click, {n} frames rendered, {rate:.1f} rendered updates/s"
+        for first, n, rate in results
+    ]
     (SHOTS.parent / "live_rate.txt").write_text("\n".join(lines + [f"load average {' '.join(load)}"]) + "\n")
     print("\n".join(lines), "load", load)
     pg.context.close()
@@ -295,7 +326,7 @@ def test_stop_on_a_third_comparison_freezes_it_where_the_chart_was(browser, serv
     settle(pg)
     train(pg)
     train(pg)
-    pg.locator(".st-key-train_slow label").first.click()                      # slow motion: 5 s for the third
+    pg.locator(".st-key-train_slow label").first.click()  # slow motion: 5 s for the third
     settle(pg)
     pg.evaluate(WATCH_JS)
     pg.locator(".st-key-train_go button").first.click()
@@ -309,10 +340,10 @@ def test_stop_on_a_third_comparison_freezes_it_where_the_chart_was(browser, serv
     text = warning.first.inner_text()
     stopped_at = [int(n.replace(",", "")) for n in re.findall(r"at ([\d,]+)", text)]
     assert stopped_at and max(stopped_at) < 300
-    last_drawn = max(f[2] for f in frames)           # the iteration of the last live frame the browser drew
-    assert abs(max(stopped_at) - last_drawn) <= 30, (stopped_at, last_drawn)        # within about one frame
+    last_drawn = max(f[2] for f in frames)  # the iteration of the last live frame the browser drew
+    assert abs(max(stopped_at) - last_drawn) <= 30, (stopped_at, last_drawn)  # within about one frame
     names = pg.evaluate("[...document.querySelectorAll('.js-plotly-plot')][0].data.map(t => t.name || '')")
-    assert any("stopped after" in n for n in names)       # the chart shows the stopped (third) comparison
+    assert any("stopped after" in n for n in names)  # the chart shows the stopped (third) comparison
     shot(pg, "train_stopped_1280x720")
     pg.context.close()
 
@@ -330,8 +361,8 @@ def test_a_lesson_survives_a_round_trip_through_the_url(browser, server):
     pg.wait_for_function("location.search.includes('iterations=400')")
     link = pg.url
     go(pg, "weights")
-    assert "iterations=400" in pg.url and "mode=rates" in pg.url           # every page keeps the lesson
-    other = new_page(browser)                                              # a student opens the link
+    assert "iterations=400" in pg.url and "mode=rates" in pg.url  # every page keeps the lesson
+    other = new_page(browser)  # a student opens the link
     other.goto(link)
     settle(other)
     wait_value(other, "train_iterations", "400")
@@ -351,15 +382,16 @@ def test_a_class_photos_in_one_table(browser, server):
     pg.locator(".st-key-predict_train_default button").first.click()
     settle(pg)
     uploader = pg.locator('.st-key-predict_photos input[type="file"]')
-    uploader.set_input_files([{"name": f"cat-{i}.png", "mimeType": "image/png", "buffer": cat_png()}
-                              for i in range(3)]
-                             + [{"name": "broken.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff no"}])
+    uploader.set_input_files(
+        [{"name": f"cat-{i}.png", "mimeType": "image/png", "buffer": cat_png()} for i in range(3)]
+        + [{"name": "broken.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff no"}]
+    )
     settle(pg)
     pg.locator('[data-testid="stDataFrame"]').first.wait_for()
     alert = pg.locator('[data-testid="stAlert"]').filter(has_text="broken.jpg")
     assert alert.count() == 1
     table_top = pg.locator('[data-testid="stDataFrame"]').first.bounding_box()["y"]
-    assert alert.first.bounding_box()["y"] < table_top                      # the error comes first
+    assert alert.first.bounding_box()["y"] < table_top  # the error comes first
     no_exception(pg)
     assert pg.evaluate(OVERFLOW_JS) == []
     shot(pg, "predict_1280x720", full_page=True)

@@ -2,9 +2,10 @@
 
 Debian's Chromium driven by PyPI's playwright (never ``playwright install``); Chromium's fake camera
 stands in for a webcam. The server gets its own board database in a temporary folder and a teacher PIN.
-Screenshots at 1280×720 go to ``artifacts/screenshots/`` (``beyond-*.png``; the README's are copies in ``docs/``). Skipped without Chromium or playwright,
-except under ``CI=true`` where that fails.
+Screenshots at 1280×720 go to ``artifacts/screenshots/`` (``beyond-*.png``; the README's are copies in
+``docs/``). Skipped without Chromium or playwright, except under ``CI=true`` where that fails.
 """
+
 import io
 import os
 import shutil
@@ -16,18 +17,27 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from paths import ROOT
 from PIL import Image, ImageDraw
 
 from logreg_core.board import ClassBoard, Submission, make_engine, sqlite_url
 from logreg_core.data import load_dataset
 from logreg_core.settings import TrainSettings
 
+from paths import ROOT
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = ROOT / "artifacts" / "screenshots"  # copy the ones worth keeping to docs/ by hand
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
 TIMEOUT_MS = 90_000
 PIN = "2468"
 BOARD = "demo-room"
@@ -64,12 +74,23 @@ def seed_board(path):
     """A board with a few runs already on it, as if a class had been at it for a while."""
     board = ClassBoard(make_engine(sqlite_url(path)), rate_limit=100)
     board.create_tables()
-    runs = [("Ada", 0.005, "255", 92.7, 72.0), ("Grace", 0.01, "255", 95.1, 68.0), ("Alan", 0.001, "zscore", 90.2, 76.0),
-            ("Edsger", 0.0005, "none", 85.4, 64.0), ("Barbara", 0.002, "zscore", 93.9, 74.0),
-            ("Donald", 0.05, "255", 87.8, 70.0)]
+    runs = [
+        ("Ada", 0.005, "255", 92.7, 72.0),
+        ("Grace", 0.01, "255", 95.1, 68.0),
+        ("Alan", 0.001, "zscore", 90.2, 76.0),
+        ("Edsger", 0.0005, "none", 85.4, 64.0),
+        ("Barbara", 0.002, "zscore", 93.9, 74.0),
+        ("Donald", 0.05, "255", 87.8, 70.0),
+    ]
     for i, (name, rate, scaling, val, test) in enumerate(runs):
-        board.submit(BOARD, f"seed{i}", Submission(name, TrainSettings(learning_rate=rate, scaling=scaling),
-                                                  min(100.0, val + 4), val, test, "synthetic"), now=time.time() - 100)
+        board.submit(
+            BOARD,
+            f"seed{i}",
+            Submission(
+                name, TrainSettings(learning_rate=rate, scaling=scaling), min(100.0, val + 4), val, test, "synthetic"
+            ),
+            now=time.time() - 100,
+        )
     board.engine.dispose()
 
 
@@ -81,9 +102,23 @@ def server(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
     env.update(LOGREG_BOARD_DB=str(db), LOGREG_TEACHER_PIN=PIN)
-    cmd = ["timeout", "600", sys.executable, "-m", "streamlit", "run", "dashboard.py",
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        "timeout",
+        "600",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -143,8 +178,10 @@ def png(color, shape="ellipse", seed=0):
 def settle(pg):
     """Wait until the app's script run is over (and a moment for Plotly to draw)."""
     pg.wait_for_timeout(300)
-    pg.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                         "?.getAttribute('data-test-script-state') === 'notRunning'")
+    pg.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+    )
     pg.wait_for_timeout(400)
 
 
@@ -173,8 +210,12 @@ def snap(pg, name, locator=None):
 
 
 def photo_input(pg):
-    return pg.locator('[data-testid="stMain"] [data-testid="stFileUploader"]').filter(
-        has_text="Photos of").locator('input[type="file"]').first
+    return (
+        pg.locator('[data-testid="stMain"] [data-testid="stFileUploader"]')
+        .filter(has_text="Photos of")
+        .locator('input[type="file"]')
+        .first
+    )
 
 
 def heading_count(pg, label):
@@ -193,32 +234,41 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     take = pg.locator('[data-testid="stCameraInput"] button').filter(has_text="Take Photo")
     for expected in (1, 2):
         take.first.wait_for()
-        pg.wait_for_timeout(800)         # the stream starts
+        pg.wait_for_timeout(800)  # the stream starts
         take.first.click()
         pg.wait_for_function(
             "n => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Label 0') "
-            "&& h.innerText.includes(': ' + n + ' photo'))", arg=expected)
+            "&& h.innerText.includes(': ' + n + ' photo'))",
+            arg=expected,
+        )
         settle(pg)
     assert pg.get_by_text("shrunk and stored in", exact=False).count() == 1
 
     # Files: three per class and one broken file, refused with one line while the rest go in.
     pg.get_by_role("tab", name="Add photo files").click()
     upload = photo_input(pg)
-    upload.set_input_files([{"name": f"ball{i}.png", "mimeType": "image/png", "buffer": png((30, 90, 200), seed=i)}
-                            for i in range(3)] + [{"name": "broken.jpg", "mimeType": "image/jpeg",
-                                                   "buffer": b"\xff\xd8\xff not a photo"}])
+    upload.set_input_files(
+        [{"name": f"ball{i}.png", "mimeType": "image/png", "buffer": png((30, 90, 200), seed=i)} for i in range(3)]
+        + [{"name": "broken.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff not a photo"}]
+    )
     pg.locator('[data-testid="stAlert"]').filter(has_text="broken.jpg").first.wait_for()
     settle(pg)
     assert heading_count(pg, 0) == 5
     pg.locator('[data-testid="stRadio"] label').filter(has_text="label 1 = cat").first.click()
     settle(pg)
     upload = photo_input(pg)
-    upload.set_input_files([{"name": f"box{i}.png", "mimeType": "image/png",
-                             "buffer": png((220, 120, 30), "box", seed=i)} for i in range(4)])
-    pg.wait_for_function("() => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Label 1') "
-                         "&& h.innerText.includes(': 4 photos'))")
+    upload.set_input_files(
+        [
+            {"name": f"box{i}.png", "mimeType": "image/png", "buffer": png((220, 120, 30), "box", seed=i)}
+            for i in range(4)
+        ]
+    )
+    pg.wait_for_function(
+        "() => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Label 1') "
+        "&& h.innerText.includes(': 4 photos'))"
+    )
     settle(pg)
-    pg.get_by_role("button", name="Remove", exact=True).last.click()          # a bad one goes
+    pg.get_by_role("button", name="Remove", exact=True).last.click()  # a bad one goes
     settle(pg)
     assert heading_count(pg, 1) == 3
     pg.get_by_role("button", name="Train on them", exact=False).click()
@@ -263,8 +313,11 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     slider.focus()
     for _ in range(30):
         slider.press("ArrowRight")
-    pg.wait_for_function("t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))"
-                         "?.innerText !== t", arg=before, timeout=20_000)
+    pg.wait_for_function(
+        "t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))?.innerText !== t",
+        arg=before,
+        timeout=20_000,
+    )
     settle(pg)
     assert pg.locator('[data-testid="stSlider"]').first.get_by_text("0.80").count() == 1
     no_exception(pg)
@@ -293,13 +346,15 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     pg.get_by_role("heading", name="The test set is revealed").first.wait_for()
     settle(pg)
     no_exception(pg)
-    assert pg.locator("b").filter(has_text="Linus").count() == 0        # never rendered as HTML
+    assert pg.locator("b").filter(has_text="Linus").count() == 0  # never rendered as HTML
     snap(pg, "board-revealed", pg.get_by_role("heading", name="The test set is revealed"))
 
 
-CUT_LABELS = ("() => [...document.querySelectorAll('[data-testid=stMain] label, [data-testid=stMain] button, "
-              "[data-testid=stMain] h1, [data-testid=stMain] h2, [data-testid=stMain] h3')]"
-              ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))")
+CUT_LABELS = (
+    "() => [...document.querySelectorAll('[data-testid=stMain] label, [data-testid=stMain] button, "
+    "[data-testid=stMain] h1, [data-testid=stMain] h2, [data-testid=stMain] h3')]"
+    ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))"
+)
 
 
 def test_nothing_is_cut_at_150_percent_zoom(browser, server):

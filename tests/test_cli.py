@@ -1,4 +1,5 @@
 """`python -m logreg_core`: output formats, exit codes, and no tracebacks."""
+
 import json
 import os
 import subprocess
@@ -15,8 +16,14 @@ def cli(*args, env_dir=None, cwd=ROOT):
     env.pop("LOGREG_DATA_DIR", None)
     if env_dir is not None:
         env["LOGREG_DATA_DIR"] = str(env_dir)
-    result = subprocess.run([sys.executable, "-m", "logreg_core", *map(str, args)], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "logreg_core", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in result.stderr
     return result
 
@@ -56,7 +63,7 @@ def test_train_prints_readable_progress(synthetic_dir):
 def test_train_json_is_exactly_one_object(synthetic_dir):
     result = cli("train", "--iterations", 50, "--scale", "zscore", "--lr", 0.01, "--json", env_dir=synthetic_dir)
     assert result.returncode == 0
-    report = json.loads(result.stdout)            # the whole of stdout is one JSON value
+    report = json.loads(result.stdout)  # the whole of stdout is one JSON value
     assert isinstance(report, dict)
     assert len(report["costs"]) == 50 and report["costs"][0] == pytest.approx(0.693147, abs=1e-6)
     assert 0 <= report["train_accuracy"] <= 100 and 0 <= report["test_accuracy"] <= 100
@@ -72,21 +79,24 @@ def test_train_json_on_the_real_files_reproduces_the_course():
     assert report["train_accuracy"] == 99.04306220095694 and report["test_accuracy"] == 70.0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "--lr", "0"], "learning rate must be a finite number > 0; got 0.0"),
-    (["train", "--lr", "-1"], "learning rate must be a finite number > 0"),
-    (["train", "--lr", "nan"], "learning rate must be a finite number > 0; got nan"),
-    (["train", "--lr", "inf"], "learning rate"),
-    (["train", "--iterations", "0"], "number of iterations must be a whole number ≥ 1; got 0"),
-    (["train", "--train", "missing.h5", "--test", "missing2.h5"], "missing.h5: no such file"),
-    (["train", "--train", "x.h5"], "give both --train and --test"),
-    (["train", "--scale", "minmax"], "invalid choice: 'minmax'"),
-    (["train", "--lr", "fast"], "invalid float value: 'fast'"),
-    (["predict", "--model", "missing.npz", "x.png"], "missing.npz: no such file"),
-    (["info", "missing.h5"], "missing.h5: no such file"),
-    (["frobnicate"], "invalid choice"),
-    ([], "required"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--lr", "0"], "learning rate must be a finite number > 0; got 0.0"),
+        (["train", "--lr", "-1"], "learning rate must be a finite number > 0"),
+        (["train", "--lr", "nan"], "learning rate must be a finite number > 0; got nan"),
+        (["train", "--lr", "inf"], "learning rate"),
+        (["train", "--iterations", "0"], "number of iterations must be a whole number ≥ 1; got 0"),
+        (["train", "--train", "missing.h5", "--test", "missing2.h5"], "missing.h5: no such file"),
+        (["train", "--train", "x.h5"], "give both --train and --test"),
+        (["train", "--scale", "minmax"], "invalid choice: 'minmax'"),
+        (["train", "--lr", "fast"], "invalid float value: 'fast'"),
+        (["predict", "--model", "missing.npz", "x.png"], "missing.npz: no such file"),
+        (["info", "missing.h5"], "missing.h5: no such file"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_clear_line(args, message):
     result = cli(*args)
     assert result.returncode == 2
@@ -99,9 +109,11 @@ def test_bad_data_file_is_a_usage_error(tmp_path):
     bad.write_bytes(b"this is not hdf5")
     result = cli("train", "--train", bad, "--test", bad)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"error: {bad}: damaged or not a data file; expected an HDF5 "
-                                                  f"file in the course's format (train_set_x, train_set_y, "
-                                                  f"list_classes)"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bad}: damaged or not a data file; expected an HDF5 "
+        f"file in the course's format (train_set_x, train_set_y, "
+        f"list_classes)"
+    ]
 
 
 def test_predict_lines_and_json(model_path, tmp_path):
@@ -167,8 +179,7 @@ def test_predict_with_a_model_of_non_square_images(tmp_path):
     from logreg_core.preprocess import Scaler
     from logreg_core.settings import TrainSettings
 
-    model = Model(np.full(8 * 16 * 3, 0.01), -1.0, Scaler("255"), (8, 16, 3), ("dog", "cat"), TrainSettings(),
-                  [0.693])
+    model = Model(np.full(8 * 16 * 3, 0.01), -1.0, Scaler("255"), (8, 16, 3), ("dog", "cat"), TrainSettings(), [0.693])
     save_model(model, tmp_path / "wide.npz")
     result = cli("predict", "--model", tmp_path / "wide.npz", png_file(tmp_path / "p.png"), "--json")
     assert result.returncode == 0

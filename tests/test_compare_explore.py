@@ -45,7 +45,9 @@ def small_run(lr=0.1, iterations=60, every=20, method="kernel", seed=0, scaling=
     return GradientDescent(
         X,
         Y,
-        TrainSettings(learning_rate=lr, num_iterations=iterations, snapshot_every=every, method=method, scaling=scaling),
+        TrainSettings(
+            learning_rate=lr, num_iterations=iterations, snapshot_every=every, method=method, scaling=scaling
+        ),
         X_test,
         Y_test,
     )
@@ -81,10 +83,19 @@ def test_a_finished_run_is_done_and_summarized():
 
 def test_default_run_is_the_course_run_whatever_the_accuracies():
     runs = [small_run(lr=lr, scaling=sc).run() for lr, sc in ((0.5, "none"), (0.001, "255"), (0.005, "255"))]
-    assert default_run_index(runs) == 2                         # /255 at the course's α, not the best-scoring
+    assert default_run_index(runs) == 2  # /255 at the course's α, not the best-scoring
     diverged = RunRecord.from_run(runs[2])
-    diverged = RunRecord(diverged.settings, diverged.costs, diverged.snapshots, diverged.iteration, True, False,
-                         diverged.method, diverged.w, diverged.b)
+    diverged = RunRecord(
+        diverged.settings,
+        diverged.costs,
+        diverged.snapshots,
+        diverged.iteration,
+        True,
+        False,
+        diverged.method,
+        diverged.w,
+        diverged.b,
+    )
     assert default_run_index([runs[0], runs[1], diverged]) == 1
     assert default_run_index([runs[0], diverged]) == 0
     assert default_run_index([diverged]) is None
@@ -94,7 +105,7 @@ def test_a_run_frozen_where_the_screen_was_ends_there():
     run = small_run()
     run.step(20)
     seen = run.current_snapshot()
-    run.step(15)                                                # trained on after the last frame shown
+    run.step(15)  # trained on after the last frame shown
     record = RunRecord.from_run(run, at=seen)
     assert record.iteration == 20 and record.stopped and len(record.costs) == 20
     assert record.snapshots[-1].iteration == 20 and record.b == seen.b

@@ -1,4 +1,5 @@
 """HDF5 loading: every validation error, the round trip, and which data set is chosen."""
+
 import io
 
 import h5py
@@ -10,8 +11,17 @@ from logreg_core.data import DATA_ENV, load_dataset, read_h5, resolve_dataset, s
 from paths import REAL_TRAIN, needs_real_data
 
 
-def make_h5(path, split="train", m=6, shape=(8, 8, 3), y=None, x_dtype=np.uint8, classes=(b"non-cat", b"cat"),
-            drop=(), extra=None):
+def make_h5(
+    path,
+    split="train",
+    m=6,
+    shape=(8, 8, 3),
+    y=None,
+    x_dtype=np.uint8,
+    classes=(b"non-cat", b"cat"),
+    drop=(),
+    extra=None,
+):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, size=(m, *shape)).astype(x_dtype)
     y = np.array([0, 1] * (m // 2) + [0] * (m % 2)) if y is None else np.asarray(y)
@@ -41,21 +51,26 @@ def test_reads_bytes_and_file_objects(tmp_path):
     np.testing.assert_array_equal(from_bytes[0], from_file[0])
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"drop": ("train_set_x",)},
-     r"bad\.h5: missing key 'train_set_x'; expected keys 'train_set_x' and 'train_set_y', found"),
-    ({"drop": ("train_set_y",)}, r"missing key 'train_set_y'"),
-    ({"split": "test"}, r"missing key 'train_set_x'.*this looks like a test file"),
-    ({"shape": (8, 8)}, r"key 'train_set_x' must have shape \(m, height, width, 3\); got \(6, 8, 8\)"),
-    ({"shape": (8, 8, 4)}, r"got \(6, 8, 8, 4\)"),
-    ({"x_dtype": np.float32}, r"key 'train_set_x' must hold uint8 pixels \(0–255\); got dtype float32"),
-    ({"y": [0, 1, 0]}, r"'train_set_x' holds 6 images but 'train_set_y' holds 3 labels"),
-    ({"y": [0, 1, 2, 0, 1, 0]}, r"key 'train_set_y' must hold labels 0 or 1; got \[2\]"),
-    ({"y": [0.0, 1, 0, 1, 0, 1]}, r"must hold integer labels 0/1; got dtype float64"),
-    ({"y": np.zeros((6, 2), dtype=int)}, r"key 'train_set_y' must have shape \(m,\); got \(6, 2\)"),
-    ({"m": 0, "y": np.zeros(0, dtype=int)}, r"holds no images"),
-    ({"classes": (b"a", b"b", b"c")}, r"'list_classes' must hold 2 names"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            {"drop": ("train_set_x",)},
+            r"bad\.h5: missing key 'train_set_x'; expected keys 'train_set_x' and 'train_set_y', found",
+        ),
+        ({"drop": ("train_set_y",)}, r"missing key 'train_set_y'"),
+        ({"split": "test"}, r"missing key 'train_set_x'.*this looks like a test file"),
+        ({"shape": (8, 8)}, r"key 'train_set_x' must have shape \(m, height, width, 3\); got \(6, 8, 8\)"),
+        ({"shape": (8, 8, 4)}, r"got \(6, 8, 8, 4\)"),
+        ({"x_dtype": np.float32}, r"key 'train_set_x' must hold uint8 pixels \(0–255\); got dtype float32"),
+        ({"y": [0, 1, 0]}, r"'train_set_x' holds 6 images but 'train_set_y' holds 3 labels"),
+        ({"y": [0, 1, 2, 0, 1, 0]}, r"key 'train_set_y' must hold labels 0 or 1; got \[2\]"),
+        ({"y": [0.0, 1, 0, 1, 0, 1]}, r"must hold integer labels 0/1; got dtype float64"),
+        ({"y": np.zeros((6, 2), dtype=int)}, r"key 'train_set_y' must have shape \(m,\); got \(6, 2\)"),
+        ({"m": 0, "y": np.zeros(0, dtype=int)}, r"holds no images"),
+        ({"classes": (b"a", b"b", b"c")}, r"'list_classes' must hold 2 names"),
+    ],
+)
 def test_each_loader_error_names_file_key_expected_and_found(tmp_path, kwargs, match):
     path = make_h5(tmp_path / "bad.h5", **kwargs)
     with pytest.raises(ValueError, match=match):
@@ -67,11 +82,14 @@ def test_labels_stored_as_a_row_are_accepted(tmp_path):
     assert read_h5(path, "train")[1].shape == (6,)
 
 
-@pytest.mark.parametrize("content, match", [
-    (b"", r"up\.h5: the file is empty; expected an HDF5 file"),
-    (b"not hdf5 at all", r"up\.h5: damaged or not a data file; expected an HDF5 file"),
-    (b"\x89HDF\r\n\x1a\n" + b"\0" * 40, r"damaged or not a data file"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", r"up\.h5: the file is empty; expected an HDF5 file"),
+        (b"not hdf5 at all", r"up\.h5: damaged or not a data file; expected an HDF5 file"),
+        (b"\x89HDF\r\n\x1a\n" + b"\0" * 40, r"damaged or not a data file"),
+    ],
+)
 def test_bad_bytes(content, match):
     with pytest.raises(ValueError, match=match):
         read_h5(content, "train", name="up.h5")
@@ -104,8 +122,9 @@ def test_resolution_order(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     # Explicit paths first.
-    explicit = resolve_dataset(folder / "train_catvnoncat.h5", folder / "test_catvnoncat.h5", environ={},
-                               data_dir=empty)
+    explicit = resolve_dataset(
+        folder / "train_catvnoncat.h5", folder / "test_catvnoncat.h5", environ={}, data_dir=empty
+    )
     assert explicit.source == "train_catvnoncat.h5 + test_catvnoncat.h5"
     # Then the environment variable.
     assert resolve_dataset(environ={DATA_ENV: str(folder)}, data_dir=empty).image_shape == (8, 8, 3)
@@ -159,8 +178,9 @@ def test_a_damaged_chunk_is_a_value_error_not_an_os_error():
 def test_a_compressed_bomb_is_refused_before_it_is_read():
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
-        f.create_dataset("train_set_x", shape=(200_000, 64, 64, 3), dtype=np.uint8, compression="gzip",
-                         chunks=(1, 64, 64, 3))
+        f.create_dataset(
+            "train_set_x", shape=(200_000, 64, 64, 3), dtype=np.uint8, compression="gzip", chunks=(1, 64, 64, 3)
+        )
         f.create_dataset("train_set_y", data=np.zeros(200_000, dtype=np.int64))
     assert len(buffer.getvalue()) < 5_000_000
     with pytest.raises(ValueError, match=r"bomb\.h5: key 'train_set_x' holds 2,457,600,000 pixel values"):

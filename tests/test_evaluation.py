@@ -1,4 +1,5 @@
 """logreg_core.evaluation against scikit-learn (exact counts; rates to 1e-12)."""
+
 import numpy as np
 import pytest
 from sklearn.metrics import (
@@ -71,7 +72,7 @@ def test_threshold_point_lies_on_the_curve():
 def test_cell_indices_sorted_by_confidence():
     y = np.array([0, 0, 0, 1, 1, 1])
     p = np.array([0.9, 0.6, 0.1, 0.2, 0.95, 0.7])
-    np.testing.assert_array_equal(cell_indices(y, p, 0.5, 0, 1), [0, 1])       # false positives, 0.9 first
+    np.testing.assert_array_equal(cell_indices(y, p, 0.5, 0, 1), [0, 1])  # false positives, 0.9 first
     np.testing.assert_array_equal(cell_indices(y, p, 0.5, 1, 1), [4, 5])
     np.testing.assert_array_equal(cell_indices(y, p, 0.5, 0, 0), [2])
     np.testing.assert_array_equal(cell_indices(y, p, 0.5, 1, 0), [3])

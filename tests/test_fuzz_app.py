@@ -1,4 +1,5 @@
 """Hostile uploads in the dashboard: one st.error each, never an exception box; data, runs and model kept."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,8 +16,8 @@ def ok(at):
 
 
 def state(at):
-    model = at.session_state["model"] if "model" in at.session_state else None
-    runs = at.session_state["runs"] if "runs" in at.session_state else None
+    model = at.session_state["model"] if "model" in at.session_state else None  # noqa: SIM401 - no .get()
+    runs = at.session_state["runs"] if "runs" in at.session_state else None  # noqa: SIM401
     return at.session_state["dataset"], model, runs
 
 
@@ -36,9 +37,20 @@ def test_a_series_of_hostile_hdf5_uploads_never_breaks_the_session(trained, tmp_
     at = trained
     dataset, model, runs = state(at)
     cases = hostile_h5(tmp_path, plant_secret(tmp_path))
-    for name in ("external storage", "virtual dataset naming itself", "external link", "dangling soft link",
-                 "compound pixels", "2 MB list_classes", "compression bomb", "images of 4×4000",
-                 "20 million tiny chunks", "20,000 keys and no data", "flipped superblock", "truncated"):
+    for name in (
+        "external storage",
+        "virtual dataset naming itself",
+        "external link",
+        "dangling soft link",
+        "compound pixels",
+        "2 MB list_classes",
+        "compression bomb",
+        "images of 4×4000",
+        "20 million tiny chunks",
+        "20,000 keys and no data",
+        "flipped superblock",
+        "truncated",
+    ):
         at.file_uploader(key="upload_h5_train").set_value((f"{name}.h5", cases[name], H5))
         at.file_uploader(key="upload_h5_test").set_value(("test_ok.h5", good_h5("test"), H5))
         at.run()
@@ -71,7 +83,7 @@ def test_hostile_zips_give_one_error_or_skip_the_bad_members(trained):
     at.button(key="zip_build").click().run()
     ok(at)
     assert not at.sidebar.error
-    assert any("cat/broken.png" in m.value for m in at.sidebar.markdown)      # listed among the photos left out
+    assert any("cat/broken.png" in m.value for m in at.sidebar.markdown)  # listed among the photos left out
     assert state(at)[0].source == "lzma.zip"
     at.file_uploader(key="upload_zip").set_value(("good.zip", zip_bytes(good_members()), "application/zip"))
     at.run()

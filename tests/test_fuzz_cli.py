@@ -1,4 +1,5 @@
 """Hostile files through `python -m logreg_core`: exit 2, one line, no traceback, no byte of the secret."""
+
 import json
 import os
 import subprocess
@@ -18,8 +19,14 @@ def cli(*args, cwd=ROOT, timeout=120, env_dir=None):
     env.pop("LOGREG_DATA_DIR", None)
     if env_dir is not None:
         env["LOGREG_DATA_DIR"] = str(env_dir)
-    result = subprocess.run([sys.executable, "-m", "logreg_core", *map(str, args)], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "logreg_core", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     assert LEAK not in result.stdout and LEAK not in result.stderr
     return result
@@ -47,12 +54,25 @@ def files(tmp_path_factory):
     return paths
 
 
-@pytest.mark.parametrize("name", [
-    "external storage", "external storage of class names", "virtual dataset naming itself", "external link",
-    "dangling soft link", "looping soft links", "compound pixels", "variable-length class names",
-    "compression bomb", "images of 4×4000", "chunk of 77 MB", "20 million tiny chunks", "20,000 keys and no data",
-    "flipped superblock",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "external storage",
+        "external storage of class names",
+        "virtual dataset naming itself",
+        "external link",
+        "dangling soft link",
+        "looping soft links",
+        "compound pixels",
+        "variable-length class names",
+        "compression bomb",
+        "images of 4×4000",
+        "chunk of 77 MB",
+        "20 million tiny chunks",
+        "20,000 keys and no data",
+        "flipped superblock",
+    ],
+)
 def test_train_and_info_refuse_each_hostile_file_in_one_line(files, name):
     line = one_line_error(cli("train", "--train", files[name], "--test", files["good test"], "--iterations", 5))
     assert str(files[name]) in line
@@ -110,7 +130,7 @@ def test_an_unwritable_out_is_refused_before_training(tmp_path, where):
     target = {"folder": tmp_path, "/dev/full": "/dev/full", "missing/x.npz": tmp_path / "missing" / "x.npz"}[where]
     result = cli("train", "--iterations", 2000, "--out", target)
     one_line_error(result)
-    assert result.stdout == ""        # nothing trained
+    assert result.stdout == ""  # nothing trained
 
 
 def test_a_huge_model_field_is_not_echoed(model, tmp_path):
@@ -136,8 +156,15 @@ def test_help_shows_the_defaults():
 
 def test_a_closed_pipe_ends_quietly():
     command = f"{sys.executable} -m logreg_core train --iterations 3000 --print-every 1 | head -3"
-    result = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"})
+    result = subprocess.run(
+        command,
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"},
+    )
     assert len(result.stdout.splitlines()) == 3 and result.stderr == ""
 
 

@@ -4,6 +4,7 @@ Anything that could crash the interpreter (a damaged file reaching the HDF5
 C library) runs in a child process, so a crash fails the test instead of
 ending the test run.
 """
+
 import os
 import subprocess
 import sys
@@ -13,9 +14,10 @@ import h5py
 import numpy as np
 import pytest
 
-from hostile import SECRET, good_h5, h5_bytes, hostile_h5, plant_secret
 from logreg_core.data import load_dataset, read_h5, resolve_dataset
 from logreg_core.limits import BUDGET
+
+from hostile import SECRET, good_h5, h5_bytes, hostile_h5, plant_secret
 from paths import ROOT
 
 
@@ -33,15 +35,39 @@ def test_the_builders_make_what_they_say(cases, tmp_path):
         assert SECRET[:20] in f["train_set_x"][()].tobytes()
 
 
-@pytest.mark.parametrize("name", [
-    "external storage", "external storage of labels", "external storage of class names",
-    "virtual dataset naming itself", "virtual dataset on a server file", "external link", "soft link",
-    "dangling soft link", "looping soft links", "group instead of array", "compound pixels",
-    "variable-length labels", "object references as labels", "variable-length class names", "2 MB list_classes",
-    "50 million class names", "compression bomb", "images of 4×4000", "20,000 blank images", "chunk of 77 MB",
-    "20 million tiny chunks", "null dataspace", "20,000 keys and no data", "float pixels", "truncated",
-    "flipped superblock", "text", "empty",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "external storage",
+        "external storage of labels",
+        "external storage of class names",
+        "virtual dataset naming itself",
+        "virtual dataset on a server file",
+        "external link",
+        "soft link",
+        "dangling soft link",
+        "looping soft links",
+        "group instead of array",
+        "compound pixels",
+        "variable-length labels",
+        "object references as labels",
+        "variable-length class names",
+        "2 MB list_classes",
+        "50 million class names",
+        "compression bomb",
+        "images of 4×4000",
+        "20,000 blank images",
+        "chunk of 77 MB",
+        "20 million tiny chunks",
+        "null dataspace",
+        "20,000 keys and no data",
+        "float pixels",
+        "truncated",
+        "flipped superblock",
+        "text",
+        "empty",
+    ],
+)
 def test_each_hostile_file_is_one_value_error_line(cases, name):
     with pytest.raises(ValueError) as caught:
         read_h5(cases[name], "train", name="up.h5")
@@ -52,13 +78,21 @@ def test_each_hostile_file_is_one_value_error_line(cases, name):
     assert SECRET[:12].decode() not in message
 
 
-@pytest.mark.parametrize("name, words", [
-    ("external storage", "external files"), ("virtual dataset naming itself", "virtual dataset"),
-    ("external link", "link to another file"), ("soft link", "soft link"), ("compound pixels", "plain numbers"),
-    ("20,000 keys and no data", "and 19,995 more"), ("flipped superblock", "damaged or not a data file; expected"),
-    ("2 MB list_classes", "at most 256 bytes"), ("20 million tiny chunks", "stored in 19,992,576 chunks"),
-    ("images of 4×4000", "expected sides from 4 to 256"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("external storage", "external files"),
+        ("virtual dataset naming itself", "virtual dataset"),
+        ("external link", "link to another file"),
+        ("soft link", "soft link"),
+        ("compound pixels", "plain numbers"),
+        ("20,000 keys and no data", "and 19,995 more"),
+        ("flipped superblock", "damaged or not a data file; expected"),
+        ("2 MB list_classes", "at most 256 bytes"),
+        ("20 million tiny chunks", "stored in 19,992,576 chunks"),
+        ("images of 4×4000", "expected sides from 4 to 256"),
+    ],
+)
 def test_the_refusal_says_what_was_wrong(cases, name, words):
     with pytest.raises(ValueError, match=words):
         read_h5(cases[name], "train", name="up.h5")
@@ -84,16 +118,19 @@ def test_a_file_at_the_top_of_the_budget_loads():
     m = BUDGET.max_pixel_values // (64 * 64 * 3)
 
     def build(f):
-        f.create_dataset("train_set_x", shape=(m, 64, 64, 3), dtype=np.uint8, compression="gzip",
-                         chunks=(64, 64, 64, 3), fillvalue=7)
+        f.create_dataset(
+            "train_set_x", shape=(m, 64, 64, 3), dtype=np.uint8, compression="gzip", chunks=(64, 64, 64, 3), fillvalue=7
+        )
         f.create_dataset("train_set_y", data=np.arange(m) % 2)
-    x, y, _ = read_h5(h5_bytes(build), "train")
+
+    x, _, _ = read_h5(h5_bytes(build), "train")
     assert x.shape == (m, 64, 64, 3) and x.size <= BUDGET.max_pixel_values and int(x[-1, -1, -1, -1]) == 7
     del x
 
     def one_more(f):
         f.create_dataset("train_set_x", shape=(m + 1, 64, 64, 3), dtype=np.uint8, compression="gzip")
         f.create_dataset("train_set_y", data=np.arange(m + 1) % 2)
+
     with pytest.raises(ValueError, match="pixel values"):
         read_h5(h5_bytes(one_more), "train")
 
@@ -104,8 +141,14 @@ def test_files_the_lab_runner_names_may_pass_the_upload_budget(tmp_path):
     assert m * 64 * 64 * 3 <= BUDGET.max_local_pixel_values
     for split in ("train", "test"):
         with h5py.File(tmp_path / f"{split}_catvnoncat.h5", "w") as f:
-            f.create_dataset(f"{split}_set_x", shape=(m, 64, 64, 3), dtype=np.uint8, compression="gzip",
-                             chunks=(64, 64, 64, 3), fillvalue=3)
+            f.create_dataset(
+                f"{split}_set_x",
+                shape=(m, 64, 64, 3),
+                dtype=np.uint8,
+                compression="gzip",
+                chunks=(64, 64, 64, 3),
+                fillvalue=3,
+            )
             f.create_dataset(f"{split}_set_y", data=np.arange(m) % 2)
             f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
     dataset = resolve_dataset(environ={"LOGREG_DATA_DIR": str(tmp_path)}, data_dir=tmp_path / "none")
@@ -124,7 +167,9 @@ def test_a_file_marked_synthetic_loads_as_synthetic(tmp_path):
             f.create_dataset(f"{split}_set_x", data=np.zeros((4, 8, 8, 3), np.uint8))
             f.create_dataset(f"{split}_set_y", data=np.array([0, 1, 0, 1]))
             f.attrs[SYNTHETIC_ATTR] = 1
+
         return h5_bytes(inner)
+
     dataset = load_dataset(build("train"), build("test"))
     assert dataset.synthetic and "synthetic" in dataset.source
     assert not load_dataset(good_h5("train"), good_h5("test")).synthetic
@@ -169,8 +214,9 @@ MUTATE = textwrap.dedent("""
 def test_random_byte_flips_only_ever_give_value_error():
     """Fixed seed, at most 400 files and 8 s, in a child process: a crash or another exception fails."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", MUTATE, "400", "8"], capture_output=True, text=True,
-                            timeout=120, env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", MUTATE, "400", "8"], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT
+    )
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     ok, refused = map(int, result.stdout.split())
     assert refused > 0 and ok + refused > 20
@@ -187,10 +233,13 @@ def test_the_isolated_reader_gives_the_same_data_and_the_same_refusals(cases):
         load_dataset_isolated(cases["external storage"], good_h5("test"), "up.h5", "b.h5")
 
 
-@pytest.mark.parametrize("limits, words", [
-    ({"timeout": 0.05}, "the reader took more than 0.05 s"),
-    ({"memory_bytes": 40 << 20}, "the reader ran out of memory|the reader stopped with status"),
-])
+@pytest.mark.parametrize(
+    "limits, words",
+    [
+        ({"timeout": 0.05}, "the reader took more than 0.05 s"),
+        ({"memory_bytes": 40 << 20}, "the reader ran out of memory|the reader stopped with status"),
+    ],
+)
 def test_a_reader_that_dies_or_hangs_is_one_value_error_line(limits, words):
     from logreg_core.isolated import load_dataset_isolated
 

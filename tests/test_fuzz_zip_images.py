@@ -1,4 +1,5 @@
 """Hostile zips and photos: one line each, naming the member; the good photos of a zip still go through."""
+
 import io
 import os
 import subprocess
@@ -9,10 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hostile import good_members, hostile_zips, png, png_declaring, zip_bytes
 from logreg_core.images import load_photo
 from logreg_core.limits import BUDGET
 from logreg_core.photoset import dataset_from_folder, dataset_from_groups, dataset_from_zip
+
+from hostile import good_members, hostile_zips, png, png_declaring, zip_bytes
 from paths import ROOT
 
 
@@ -21,15 +23,21 @@ def zips():
     return hostile_zips()
 
 
-@pytest.mark.parametrize("name, words", [
-    ("version needed 9.9", "up.zip: damaged or not a zip file (NotImplementedError: zip file version 9.9); expected"),
-    ("too many members", "up.zip: holds 6,000 files; expected at most 5,000"),
-    ("300 MB bomb", "up.zip: unpacks to 300 MiB; expected at most 256 MiB"),
-    ("three classes", "got 3: 'cat', 'dog', 'non-cat'"),
-    ("absolute and parent paths", "exactly 2"),
-    ("truncated", "up.zip: damaged or not a zip file"),
-    ("not a zip", "up.zip: damaged or not a zip file"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        (
+            "version needed 9.9",
+            "up.zip: damaged or not a zip file (NotImplementedError: zip file version 9.9); expected",
+        ),
+        ("too many members", "up.zip: holds 6,000 files; expected at most 5,000"),
+        ("300 MB bomb", "up.zip: unpacks to 300 MiB; expected at most 256 MiB"),
+        ("three classes", "got 3: 'cat', 'dog', 'non-cat'"),
+        ("absolute and parent paths", "exactly 2"),
+        ("truncated", "up.zip: damaged or not a zip file"),
+        ("not a zip", "up.zip: damaged or not a zip file"),
+    ],
+)
 def test_an_unusable_zip_is_one_value_error_line(zips, name, words):
     with pytest.raises(ValueError) as caught:
         dataset_from_zip(zips[name], name="up.zip", size=16)
@@ -37,18 +45,21 @@ def test_an_unusable_zip_is_one_value_error_line(zips, name, words):
     assert words in message and "\n" not in message and len(message) < 400
 
 
-@pytest.mark.parametrize("name, member, words", [
-    ("corrupt LZMA member", "cat/broken.png", "could not be read (LZMAError"),
-    ("empty member name", "up.zip", "without a name; skipped"),
-    ("60 MB member", "cat/bomb.bmp", "unpacks to 62,914,560 bytes; expected a photo of at most 50 MiB"),
-    ("unknown method", "cat/odd.png", "compression method is not supported"),
-    ("encrypted member", "cat/locked.png", "encrypted"),
-    ("huge declared photo", "cat/huge.png", "3,600,000,000 pixels, limit 25,000,000"),
-    ("long odd names", "cat/é é é", "not an image file"),
-])
+@pytest.mark.parametrize(
+    "name, member, words",
+    [
+        ("corrupt LZMA member", "cat/broken.png", "could not be read (LZMAError"),
+        ("empty member name", "up.zip", "without a name; skipped"),
+        ("60 MB member", "cat/bomb.bmp", "unpacks to 62,914,560 bytes; expected a photo of at most 50 MiB"),
+        ("unknown method", "cat/odd.png", "compression method is not supported"),
+        ("encrypted member", "cat/locked.png", "encrypted"),
+        ("huge declared photo", "cat/huge.png", "3,600,000,000 pixels, limit 25,000,000"),
+        ("long odd names", "cat/é é é", "not an image file"),
+    ],
+)
 def test_a_bad_member_is_skipped_with_one_line_naming_it(zips, name, member, words):
     dataset, skipped = dataset_from_zip(zips[name], name="up.zip", size=16)
-    assert len(dataset.train_y) + len(dataset.test_y) == 6       # the good photos all went through
+    assert len(dataset.train_y) + len(dataset.test_y) == 6  # the good photos all went through
     assert len(skipped) == 1
     line = skipped[0]
     assert line.startswith(member) and words in line
@@ -67,7 +78,7 @@ def test_a_fifo_in_a_photo_folder_is_not_read(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
     os.mkfifo(tmp_path / "cat" / "pipe.png")
-    dataset, _ = dataset_from_folder(tmp_path, size=16)     # would block forever if the pipe were opened
+    dataset, _ = dataset_from_folder(tmp_path, size=16)  # would block forever if the pipe were opened
     assert len(dataset.train_y) + len(dataset.test_y) == 6
     with pytest.raises(ValueError, match="not a regular file"):
         load_photo(tmp_path / "cat" / "pipe.png")
@@ -97,7 +108,7 @@ def test_long_thin_photos_are_resized_on_load_not_refused_later():
 
 def test_a_photo_at_the_top_of_the_budget_stays_within_memory_and_time():
     """In a child process: decode a 5000×5000 JPEG (25 M pixels) and report the peak RSS."""
-    side = int(BUDGET.max_photo_pixels ** 0.5)
+    side = int(BUDGET.max_photo_pixels**0.5)
     script = textwrap.dedent(f"""
         import io, resource, time
         import numpy as np
@@ -116,7 +127,7 @@ def test_a_photo_at_the_top_of_the_budget_stays_within_memory_and_time():
     assert result.returncode == 0, result.stderr[-1000:]
     shape, _, peak_kib = result.stdout.rsplit(" ", 2)
     assert shape.strip() == "(64, 64, 3)"
-    assert int(peak_kib) < 1_000_000     # KiB: the whole child stays under 1 GB
+    assert int(peak_kib) < 1_000_000  # KiB: the whole child stays under 1 GB
 
 
 MUTATE = textwrap.dedent("""
@@ -159,8 +170,13 @@ MUTATE = textwrap.dedent("""
 
 def test_random_byte_flips_in_photos_and_zips_only_ever_give_value_error():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", MUTATE, "600", "6"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", MUTATE, "600", "6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert int(result.stdout) > 20
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile, features
 
-from logreg_core.images import load_photo, photo_to_png_bytes
 from logreg_core import images as images_module
+from logreg_core.images import load_photo, photo_to_png_bytes
 
 RED = (255, 0, 0)
 GREEN = (0, 255, 0)
@@ -71,12 +71,7 @@ def handmade_png(width: int, height: int, *, valid_data: bool = True) -> bytes:
         idat = b"".join(parts)
     else:
         idat = zlib.compress(b"\x00" * 16)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
 
 
 @functools.cache
@@ -472,10 +467,7 @@ def test_known_unsupported_formats_get_a_hint(data, words):
 
 
 def test_eps_is_refused_without_running_ghostscript():
-    eps = (
-        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n"
-        b"newpath 0 0 moveto 10 10 lineto stroke\n%%EOF\n"
-    )
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath 0 0 moveto 10 10 lineto stroke\n%%EOF\n"
     msg = refusal(eps, name="logo.eps")
     assert msg.startswith("logo.eps: ")
     assert "EPS" in msg or "not an image" in msg
@@ -681,7 +673,7 @@ def test_height_and_width_crop_to_the_aspect_ratio_first():
     out = load_photo(photo_to_png_bytes(image), size=(20, 40))
     assert out.shape == (20, 40, 3)
     row = out[10, :, 0]
-    assert row[:8].max() < 10 and row[-8:].max() < 10          # outer quarters dark
-    assert row[12:28].min() > 245                               # middle half white
+    assert row[:8].max() < 10 and row[-8:].max() < 10  # outer quarters dark
+    assert row[12:28].min() > 245  # middle half white
     with pytest.raises(ValueError, match=r"size must be between 1 and 4096 \(e.g. size=64\); got \(0, 3\)"):
         load_photo(photo_to_png_bytes(image), size=(0, 3))

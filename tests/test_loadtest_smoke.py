@@ -2,21 +2,44 @@
 
 Timing is not asserted (machines are shared); bench/README.md has the measured tables.
 """
+
 import subprocess
 import sys
 
 import pytest
-from paths import ROOT
 
 from bench import loadtest
+
+from paths import ROOT
 
 
 @pytest.mark.slow
 def test_three_students_for_thirty_seconds_make_no_errors(tmp_path):
     out = tmp_path / "numbers.json"
-    done = subprocess.run([sys.executable, "-m", "bench.loadtest", "--students", "3", "--minutes", "0.5",
-                           "--idle", "1", "--ramp", "3", "--timeout", "120", "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=400, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.loadtest",
+            "--students",
+            "3",
+            "--minutes",
+            "0.5",
+            "--idle",
+            "1",
+            "--ramp",
+            "3",
+            "--timeout",
+            "120",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "errors: 0" in done.stdout
     rows = loadtest.summary_from_json(out)

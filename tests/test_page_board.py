@@ -1,13 +1,15 @@
 """AppTest of the Class board page on SQLite (a temporary file) and on a real PostgreSQL server (via secrets)."""
+
 import numpy as np
 import pytest
-from conftest import DASHBOARD
 from streamlit.testing.v1 import AppTest
 from test_board import postgres_url  # noqa: F401  (the PostgreSQL server fixture)
 
 from logreg_core.board import ClassBoard, make_engine, sqlite_url
 from logreg_core.data import synthetic_dataset
 from logreg_core.split import validation_dataset
+
+from conftest import DASHBOARD
 
 PAGE = "pages/board.py"
 PIN = "1357"
@@ -61,27 +63,30 @@ def test_submit_shows_the_run_ranked_and_plain(db):
     submit(at, "Bob", rate=0.02, scaling="zscore")
     entries = stored(db)
     vals = [e.validation_accuracy for e in entries]
-    assert len(entries) == 2 and vals == sorted(vals, reverse=True)                  # ranked by validation
+    assert len(entries) == 2 and vals == sorted(vals, reverse=True)  # ranked by validation
     assert [e.nickname for e in entries] == at.dataframe[0].value["nickname"].tolist()
     # the accuracies are the model's on the validation split carved from the training set
     ds = synthetic_dataset()
     carved = validation_dataset(ds, 0.2, seed=0)
-    assert all(abs(e.validation_accuracy * len(carved.test_y) / 100 - round(e.validation_accuracy
-                                                                             * len(carved.test_y) / 100)) < 1e-9
-               for e in entries)
+    assert all(
+        abs(e.validation_accuracy * len(carved.test_y) / 100 - round(e.validation_accuracy * len(carved.test_y) / 100))
+        < 1e-9
+        for e in entries
+    )
     assert all(e.test_accuracy is None for e in entries)
     table = at.dataframe[0].value
-    assert "<b>x</b> **Ada**" in table["nickname"].tolist()     # as text, verbatim
+    assert "<b>x</b> **Ada**" in table["nickname"].tolist()  # as text, verbatim
     assert "test %" not in table.columns
     spec = at.get("plotly_chart")[0].proto.spec
-    assert "&lt;b&gt;x" in spec and "<b>x</b>" not in spec                        # inert in the figure
+    assert "&lt;b&gt;x" in spec and "<b>x</b>" not in spec  # inert in the figure
 
 
 def test_bad_nicknames_and_too_many_runs_get_one_line(db):
     at = board_page()
     submit(at, "   ")
-    assert [e.value for e in at.error] == [("Not submitted: nickname must hold 1 to 24 visible characters; "
-                                           "got an empty one.")]
+    assert [e.value for e in at.error] == [
+        ("Not submitted: nickname must hold 1 to 24 visible characters; got an empty one.")
+    ]
     for name in ("a", "b", "c"):
         submit(at, name, iterations=50)
     submit(at, "d", iterations=50)
@@ -109,7 +114,7 @@ def test_teacher_reveals_clears_and_starts_a_new_board(db):
     assert "test %" in at.dataframe[0].value.columns
     entries = stored(db, "room-7")
     assert all(e.test_accuracy is not None for e in entries)
-    assert stored(db, "class") == []                                     # another board is untouched
+    assert stored(db, "class") == []  # another board is untouched
     at.checkbox(key="board_confirm_clear").check()
     ok(at.run())
     at.button(key="board_clear").click()

@@ -1,14 +1,16 @@
 """AppTest of the Capture page: camera and files in, thumbnails per class, remove, train on them, save and load."""
+
 import io
 
 import numpy as np
-from conftest import DASHBOARD, open_page
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from logreg_core.capture import MAX_PER_CLASS, h5_pair
 from logreg_core.data import load_dataset, synthetic_dataset
 from logreg_core.split import dataset_from_classes
+
+from conftest import DASHBOARD, open_page
 
 PAGE = "pages/capture.py"
 
@@ -37,15 +39,20 @@ def upload(at, files):
 
 def test_camera_and_files_become_small_arrays_per_class():
     at = open_page(PAGE)
-    assert [h.value for h in at.subheader][:2] == ["Label 0 = non-cat: 0 photos (at most 200)",
-                                                   "Label 1 = cat: 0 photos (at most 200)"]
+    assert [h.value for h in at.subheader][:2] == [
+        "Label 0 = non-cat: 0 photos (at most 200)",
+        "Label 1 = cat: 0 photos (at most 200)",
+    ]
     at.camera_input[0].set_value(("shot.jpg", photo((200, 30, 30), "JPEG", (1280, 720)), "image/jpeg"))
     ok(at.run())
-    upload(at, [(f"p{i}.png", photo((10 * i, 200, 40)), "image/png") for i in range(3)]
-           + [("broken.jpg", b"\xff\xd8\xff nope", "image/jpeg")])
+    upload(
+        at,
+        [(f"p{i}.png", photo((10 * i, 200, 40)), "image/png") for i in range(3)]
+        + [("broken.jpg", b"\xff\xd8\xff nope", "image/jpeg")],
+    )
     zero, one = stored(at)
     assert len(zero) == 4 and len(one) == 0
-    assert all(x.shape == (64, 64, 3) and x.dtype == np.uint8 for _, x in zero)   # arrays, not photo bytes
+    assert all(x.shape == (64, 64, 3) and x.dtype == np.uint8 for _, x in zero)  # arrays, not photo bytes
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and errors[0].startswith("broken.jpg:") and "\n" not in errors[0]
     assert any("shrunk and stored in" in c.value for c in at.caption)
@@ -97,7 +104,7 @@ def test_saved_h5_pair_loads_back():
     images1 = rng.integers(0, 256, (5, 64, 64, 3), dtype=np.uint8)
     dataset = dataset_from_classes(images0, images1, ("dog", "cat"), 0.2, seed=0, source="x")
     train, test = h5_pair(dataset)
-    again = load_dataset(train, test)                  # what the lab (and the sidebar) reads
+    again = load_dataset(train, test)  # what the lab (and the sidebar) reads
     np.testing.assert_array_equal(again.train_x, dataset.train_x)
     np.testing.assert_array_equal(again.test_y, dataset.test_y)
     assert again.classes == ("dog", "cat")
@@ -117,8 +124,12 @@ def test_saved_h5_pair_loads_back():
 
 def test_a_set_of_other_size_is_refused_and_nothing_is_lost():
     other = synthetic_dataset()
-    small = dataset_from_classes(other.train_x[other.train_y == 0][:3, :32, :32], other.train_x[other.train_y == 1][:3, :32, :32],
-                                 ("a", "b"), source="s")
+    small = dataset_from_classes(
+        other.train_x[other.train_y == 0][:3, :32, :32],
+        other.train_x[other.train_y == 1][:3, :32, :32],
+        ("a", "b"),
+        source="s",
+    )
     train, test = h5_pair(small)
     at = open_page(PAGE)
     upload(at, [("p.png", photo((1, 2, 3)), "image/png")])

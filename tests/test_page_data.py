@@ -1,7 +1,10 @@
 """AppTest of the Data page and of the sidebar's data sets (uploads of HDF5 files, photos, zips)."""
+
 import io
 import json
 import zipfile
+
+from streamlit.testing.v1 import AppTest
 
 from conftest import (
     DASHBOARD,
@@ -16,7 +19,6 @@ from conftest import (
     texts,
 )
 from paths import REAL_TEST, REAL_TRAIN, needs_real_data
-from streamlit.testing.v1 import AppTest
 
 
 def test_sidebar_names_the_synthetic_data_set_and_its_counts():
@@ -24,7 +26,7 @@ def test_sidebar_names_the_synthetic_data_set_and_its_counts():
     side = " ".join(m.value for m in at.sidebar.markdown)
     assert "SYNTHETIC" in side and "209 images (137 non-cat / 72 cat)" in side
     assert "50 images (17 non-cat / 33 cat)" in side and "64×64×3 = 12,288" in side
-    assert any("none yet" in c.value for c in at.sidebar.caption)      # no model for Predict yet
+    assert any("none yet" in c.value for c in at.sidebar.caption)  # no model for Predict yet
 
 
 def test_data_page_shows_images_counts_flattening_and_histograms():
@@ -34,10 +36,10 @@ def test_data_page_shows_images_counts_flattening_and_histograms():
     specs = charts(at)
     bars = [s for s in specs if s["data"] and s["data"][0]["type"] == "bar" and len(s["data"]) == 2]
     assert bars, "class counts chart"
-    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 17]      # label 0 in train / test
+    assert [int(v) for v in bars[0]["data"][0]["y"]] == [137, 17]  # label 0 in train / test
     flat = next(s for s in specs if "column x (12,288, 1)" in json.dumps(s, ensure_ascii=False))
     texts = [a["text"] for a in flat["layout"]["annotations"]]
-    assert "x[192]" in texts and "x[12287]" in texts                   # row 1 starts at 64·3; last index
+    assert "x[192]" in texts and "x[12287]" in texts  # row 1 starts at 64·3; last index
     hist = next(s for s in specs if len([t for t in s["data"] if t["type"] == "bar"]) == 3)
     assert [t["name"] for t in hist["data"]] == ["raw pixels (0–255)", "pixels / 255", "z-score (standardized)"]
     # Filter by class: only label-1 captions.
@@ -87,7 +89,7 @@ def test_a_32_pixel_data_set_works_on_every_page():
     at.switch_page("pages/weights.py").run()
     ok(at)
     assert all(decoded(s["data"][0]["z"]).shape == (32, 32) for s in charts(at))
-    at.button(key="weights_play").click().run()               # the animation ends on the chosen iteration
+    at.button(key="weights_play").click().run()  # the animation ends on the chosen iteration
     ok(at)
     assert len(charts(at)) == 3
     at.switch_page("pages/data.py").run()
@@ -103,8 +105,9 @@ def test_photos_of_two_classes_become_the_data_set_and_unreadable_ones_are_liste
     at.radio(key="data_source_choice").set_value("Photos of two classes").run()
     at.text_input(key="photo_name0").set_value("apple")
     at.text_input(key="photo_name1").set_value("pear")
-    at.file_uploader(key="upload_photos0").set_value([(f"a{i}.png", png_bytes(i), "image/png") for i in range(3)]
-                                                    + [("broken.png", b"not a png", "image/png")])
+    at.file_uploader(key="upload_photos0").set_value(
+        [(f"a{i}.png", png_bytes(i), "image/png") for i in range(3)] + [("broken.png", b"not a png", "image/png")]
+    )
     at.file_uploader(key="upload_photos1").set_value([(f"p{i}.png", png_bytes(10 + i), "image/png") for i in range(3)])
     at.select_slider(key="photos_size").set_value(32)
     at.run()

@@ -1,13 +1,15 @@
 """AppTest of the Evaluate page: confusion counts at the slider's threshold, a cell's images, metrics, ROC."""
+
 import json
 
 import numpy as np
-from conftest import MODEL_KEY, decoded, open_page
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from logreg_core.data import synthetic_dataset
 from logreg_core.pipeline import fit
 from logreg_core.settings import TrainSettings
+
+from conftest import MODEL_KEY, decoded, open_page
 
 PAGE = "pages/evaluate.py"
 
@@ -26,7 +28,7 @@ def counts(spec):
     texts = spec["data"][1]["text"]
     custom = decoded(spec["data"][1]["customdata"]).reshape(-1, 2)
     out = np.zeros((2, 2), int)
-    for (t, p), text in zip(custom, texts):
+    for (t, p), text in zip(custom, texts, strict=False):
         out[int(t), int(p)] = int(text.split("</b>")[0].replace("<b>", ""))
     return out
 
@@ -42,7 +44,7 @@ def test_without_a_model_it_offers_to_train_one():
     assert any("No model yet" in i.value for i in at.info)
     at.button(key="eval_train_default").click()
     ok(at.run())
-    assert len(charts(at)) == 3                       # two matrices and the ROC
+    assert len(charts(at)) == 3  # two matrices and the ROC
 
 
 def test_counts_follow_the_threshold_and_match_sklearn():
@@ -55,7 +57,7 @@ def test_counts_follow_the_threshold_and_match_sklearn():
         at.slider(key="eval_threshold").set_value(threshold)
         ok(at.run())
         specs = charts(at)
-        for spec, split in zip(specs[:2], ("train", "test")):
+        for spec, split in zip(specs[:2], ("train", "test"), strict=False):
             want = confusion_matrix(y[split], (p[split] > threshold).astype(int), labels=[0, 1])
             np.testing.assert_array_equal(counts(spec), want)
         seen.append(counts(specs[0]).tolist())
@@ -81,7 +83,7 @@ def test_a_cell_shows_its_images_most_confident_first():
     probs = [float(c.split("= ")[-1]) for c in captions]
     n = int(np.sum((ds.train_y == 0) & (p <= 0.5)))
     assert len(probs) == min(n, 36)
-    assert probs == sorted(probs)                     # predicted 0: lowest P(cat) = most confident first
+    assert probs == sorted(probs)  # predicted 0: lowest P(cat) = most confident first
     assert probs[0] == float(f"{p[(ds.train_y == 0)].min():.2f}")
 
 

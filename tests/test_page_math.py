@@ -1,7 +1,9 @@
 """AppTest of the Math page."""
+
 import re
 
 import pytest
+
 from conftest import open_page, texts
 
 

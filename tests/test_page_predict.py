@@ -4,13 +4,14 @@ import io
 
 import numpy as np
 import pytest
-from conftest import MODEL_KEY, decoded, open_page, plotly_specs, png_bytes, texts
 from PIL import Image
 
 from logreg_core.persistence import model_to_bytes
 from logreg_core.pipeline import Model
 from logreg_core.preprocess import Scaler
 from logreg_core.settings import TrainSettings
+
+from conftest import MODEL_KEY, decoded, open_page, plotly_specs, png_bytes, texts
 
 
 def table(at):
@@ -39,7 +40,7 @@ def test_predict_classifies_an_uploaded_photo(model):
     assert list(rows["file"]) == ["cat.png"] and rows["photo"][0].startswith("data:image/png;base64,")
     p = rows[f"P({model.classes[1]})"][0]
     assert 0.0 <= p <= 1.0 and rows["label"][0] == model.classes[int(p > 0.5)]
-    assert any(f"P({model.classes[1]}) = {p:.3f}" in t for t in texts(at.markdown))      # the detail of one photo
+    assert any(f"P({model.classes[1]}) = {p:.3f}" in t for t in texts(at.markdown))  # the detail of one photo
     heatmaps = [t for spec in plotly_specs(at) for t in spec["data"] if t["type"] == "heatmap"]
     assert len(heatmaps) == 1
     assert heatmaps[0]["zmid"] == 0 and heatmaps[0]["zmin"] == -heatmaps[0]["zmax"]
@@ -48,10 +49,12 @@ def test_predict_classifies_an_uploaded_photo(model):
 
 def test_predict_corrupt_photo_gets_its_own_error_and_the_good_one_is_classified(model):
     at = open_page("pages/predict.py", model=model)
-    at.file_uploader(key="predict_photos").set_value([
-        ("broken.png", b"\x89PNG\r\n\x1a\n this is not really a png", "image/png"),
-        ("good.png", png_bytes(seed=1), "image/png"),
-    ]).run()
+    at.file_uploader(key="predict_photos").set_value(
+        [
+            ("broken.png", b"\x89PNG\r\n\x1a\n this is not really a png", "image/png"),
+            ("good.png", png_bytes(seed=1), "image/png"),
+        ]
+    ).run()
     assert not at.exception
     errors = texts(at.error)
     assert len(errors) == 1 and "broken.png" in errors[0]
@@ -68,7 +71,7 @@ def test_predict_bad_npz_keeps_the_previous_model(model):
     assert len(errors) == 1 and "broken.npz" in errors[0] and "previous model is kept" in errors[0]
     kept, description, _ = at.session_state[MODEL_KEY]
     assert kept is model and description == "the first model"
-    at.run()                                   # a rerun keeps saying so, and still keeps the model
+    at.run()  # a rerun keeps saying so, and still keeps the model
     assert len(at.error) == 1 and at.session_state[MODEL_KEY][0] is model
 
 
@@ -95,8 +98,7 @@ def test_predict_camera_is_off_until_asked_then_classifies_a_shot(model):
 
 
 def test_predict_good_npz_replaces_the_model(model):
-    other = Model(model.w * 2, model.b + 1, model.scaler, model.image_shape, model.classes, model.settings,
-                  model.costs)
+    other = Model(model.w * 2, model.b + 1, model.scaler, model.image_shape, model.classes, model.settings, model.costs)
     at = open_page("pages/predict.py", model=model)
     at.file_uploader(key="predict_model_file").set_value(("mine.npz", model_to_bytes(other), "application/zip"))
     at.run()
@@ -116,15 +118,16 @@ def test_predict_lists_false_positives_and_negatives(model):
 
 def test_predict_model_for_another_image_shape_is_explained_not_a_crash():
     """A (non-square) model for 6×10 images on the 64×64 data: a warning, no mistakes, photos still work."""
-    small = Model(np.zeros(6 * 10 * 3), 0.0, Scaler("255"), (6, 10, 3), ("non-cat", "cat"), TrainSettings(),
-                  np.zeros(0))
+    small = Model(
+        np.zeros(6 * 10 * 3), 0.0, Scaler("255"), (6, 10, 3), ("non-cat", "cat"), TrainSettings(), np.zeros(0)
+    )
     at = open_page("pages/predict.py", model=small)
     assert any("6×10×3" in w for w in texts(at.warning))
     assert not any(h.startswith("##### False") for h in texts(at.markdown))
     at.file_uploader(key="predict_photos").set_value(("cat.png", png_bytes(), "image/png")).run()
     assert not at.exception and not at.error
     assert list(table(at)["P(cat)"]) == [0.5]
-    heatmap = [t for spec in plotly_specs(at) for t in spec["data"] if t["type"] == "heatmap"][0]
+    heatmap = next(t for spec in plotly_specs(at) for t in spec["data"] if t["type"] == "heatmap")
     assert decoded(heatmap["z"]).shape == (6, 10)
 
 
@@ -142,15 +145,16 @@ def test_predict_for_a_class_thirty_photos_one_table_detail_on_demand_and_a_bias
     rows = table(at)
     assert len(rows) == 30 and list(rows["file"]) == [name for name, _, _ in photos if name != "notes.txt.png"]
     assert (rows["label"] == model.classes[1]).all()
-    assert any("model's bias" in w.value for w in at.warning)       # most photos come out as class 1
-    assert not plotly_specs(at)                                      # no detail until asked
+    assert any("model's bias" in w.value for w in at.warning)  # most photos come out as class 1
+    assert not plotly_specs(at)  # no detail until asked
     at.selectbox(key="predict_detail").set_value("p07.png").run()
     assert not at.exception and len(plotly_specs(at)) == 1
 
 
 def test_predict_says_nothing_about_bias_when_the_answers_are_mixed(model):
     at = open_page("pages/predict.py", model=model)
-    at.file_uploader(key="predict_photos").set_value([(f"p{i}.png", png_bytes(seed=i), "image/png")
-                                                       for i in range(6)]).run()
+    at.file_uploader(key="predict_photos").set_value(
+        [(f"p{i}.png", png_bytes(seed=i), "image/png") for i in range(6)]
+    ).run()
     share = (table(at)["label"] == model.classes[1]).mean()
     assert (share >= 0.7) == any("model's bias" in w.value for w in at.warning)

@@ -1,10 +1,9 @@
 """AppTest of the Train page: live training, comparisons, Stop, diverged runs, settings."""
+
 import math
 
 import numpy as np
 import pytest
-from conftest import DASHBOARD, charts, cost_chart, decoded, lines, ok, open_page
-from paths import REAL_TRAIN, needs_real_data
 from streamlit.testing.v1 import AppTest
 
 from logreg_core.compare import RunRecord
@@ -13,7 +12,11 @@ from logreg_core.pipeline import start_training
 from logreg_core.settings import TrainSettings
 from ui.session import RUN_LABELS, RunInfo, TrainedRun
 
+from conftest import DASHBOARD, charts, cost_chart, decoded, lines, ok, open_page
+from paths import REAL_TRAIN, needs_real_data
+
 LN2 = math.log(2.0)
+
 
 def test_train_page_is_the_default_and_says_there_are_no_runs():
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
@@ -40,7 +43,7 @@ def test_training_draws_one_curve_per_scaling_from_ln2_and_keeps_runs_across_pag
     model, description, origin = at.session_state["model"]
     assert model is not None and "comparison #1" in description and origin == "default"
     runs = at.session_state["runs"]
-    assert model is runs["#1 " + RUN_LABELS["255"]].model       # the course's /255 run, not the best-scoring one
+    assert model is runs["#1 " + RUN_LABELS["255"]].model  # the course's /255 run, not the best-scoring one
     assert len(at.get("download_button")) == 2
     # Linear axis: raw pixels explode, so the axis is capped and the curve is announced as off the chart.
     at.toggle(key="train_log").set_value(False).run()
@@ -66,7 +69,7 @@ def test_course_learning_rates_preset_gives_three_curves_and_a_table():
     assert list(table["run"]) == ["α = 0.01", "α = 0.001", "α = 0.0001"]
     gap = table["train acc. %"] - table["test acc. %"]
     assert np.allclose(table["gap"], gap)
-    assert (table["iterations"] == 1500).all()                  # the course's table uses 1500 iterations
+    assert (table["iterations"] == 1500).all()  # the course's table uses 1500 iterations
     assert at.text_input(key="train_rates").value == "0.01, 0.001, 0.0001"
     assert at.text_input(key="train_iterations").value == "1500"
 
@@ -76,7 +79,7 @@ def test_each_new_comparison_is_the_one_shown():
     at = open_page("pages/train.py")
     at.text_input(key="train_iterations").set_value("50").run()
     for batch, scalings in enumerate((["255"], ["zscore"], ["none"]), start=1):
-        at.get("button_group")[0].set_value(scalings).run()       # the pixel-scaling pills
+        at.get("button_group")[0].set_value(scalings).run()  # the pixel-scaling pills
         at.button(key="train_go").click().run()
         ok(at)
         if batch > 1:
@@ -86,14 +89,21 @@ def test_each_new_comparison_is_the_one_shown():
     at.button(key="train_go").click().run()
     ok(at)
     assert at.selectbox(key="train_show_batch").value == 4
-    assert at.selectbox(key="train_show_batch").options[0] == "#4 · 1 scaling, α 0.005"     # short: fits 853 px
+    assert at.selectbox(key="train_show_batch").options[0] == "#4 · 1 scaling, α 0.005"  # short: fits 853 px
 
 
-@pytest.mark.parametrize("key, text, problem", [
-    ("train_rate", "0", "the learning rate must be a number > 0"), ("train_rate", "1e-6", None),
-    ("train_rate", "1000", None), ("train_rate", "fast", "the learning rate must be a number > 0"),
-    ("train_iterations", "0", "iterations must be a whole number from 1 to 100,000; got 0"),
-    ("train_iterations", "2.5", "iterations must be a whole number"), ("train_iterations", "1_500", None)])
+@pytest.mark.parametrize(
+    "key, text, problem",
+    [
+        ("train_rate", "0", "the learning rate must be a number > 0"),
+        ("train_rate", "1e-6", None),
+        ("train_rate", "1000", None),
+        ("train_rate", "fast", "the learning rate must be a number > 0"),
+        ("train_iterations", "0", "iterations must be a whole number from 1 to 100,000; got 0"),
+        ("train_iterations", "2.5", "iterations must be a whole number"),
+        ("train_iterations", "1_500", None),
+    ],
+)
 def test_an_invalid_value_is_named_and_disables_train(key, text, problem):
     at = open_page("pages/train.py")
     at.text_input(key=key).set_value(text).run()
@@ -146,20 +156,20 @@ def test_stop_keeps_the_partial_runs_and_marks_them_stopped():
     runs_before = _live_batch(30)
     at.session_state["runs"] = runs_before
     at.session_state["run_batch_counter"] = 1
-    at.run()                                    # the rerun a Stop click triggers
+    at.run()  # the rerun a Stop click triggers
     ok(at)
     curves = lines(cost_chart(at))
     assert len(curves) == 3
     assert all(decoded(c["y"]).size == 30 and "stopped after 30 it." in c["name"] for c in curves)
     accuracy = [t for t in cost_chart(at)["data"] if t.get("xaxis") == "x2"]
-    assert accuracy and all(decoded(t["x"])[-1] == 30 for t in accuracy)     # a snapshot where it stopped
+    assert accuracy and all(decoded(t["x"])[-1] == 30 for t in accuracy)  # a snapshot where it stopped
     assert any("stopped" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert set(table["status"]) == {"stopped"} and (table["iterations"] == 30).all()
-    assert at.session_state["model"][0] is runs_before["#1 " + RUN_LABELS["255"]].model   # /255 serves Predict
+    assert at.session_state["model"][0] is runs_before["#1 " + RUN_LABELS["255"]].model  # /255 serves Predict
     runs = at.session_state["runs"]
     assert all(isinstance(tr.run, RunRecord) for tr in runs.values())
-    for tr in runs.values():                  # the record keeps w itself, not the training matrix
+    for tr in runs.values():  # the record keeps w itself, not the training matrix
         last = tr.run.snapshots[-1]
         assert last.iteration == 30 and getattr(last, "basis", None) is None
         assert np.array_equal(last.w, tr.model.w) and last.b == tr.model.b and math.isfinite(last.cost)
@@ -173,8 +183,17 @@ def test_a_diverged_run_is_labelled_not_drawn_as_nan():
     run, scaler = start_training(dataset, TrainSettings(scaling="none", num_iterations=100))
     run.step(10)
     record = RunRecord.from_run(run)
-    record = RunRecord(record.settings, record.costs, record.snapshots, record.iteration, True, False,
-                       record.method, record.w, record.b)
+    record = RunRecord(
+        record.settings,
+        record.costs,
+        record.snapshots,
+        record.iteration,
+        True,
+        False,
+        record.method,
+        record.w,
+        record.b,
+    )
     trained = TrainedRun("#1 raw", record, scaler, _info("raw"))
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.session_state["runs"] = {trained.name: trained}
@@ -210,11 +229,12 @@ def test_a_stop_on_the_third_comparison_shows_that_comparison():
         at.button(key="train_go").click().run()
     ok(at)
     runs = at.session_state["runs"]
-    for name, tr in _live_batch(30).items():          # a third comparison, interrupted by Stop
-        runs[name.replace("#1", "#3")] = TrainedRun(name.replace("#1", "#3"), tr.run, tr.scaler,
-                                                    _info(tr.label, batch=3))
+    for name, tr in _live_batch(30).items():  # a third comparison, interrupted by Stop
+        runs[name.replace("#1", "#3")] = TrainedRun(
+            name.replace("#1", "#3"), tr.run, tr.scaler, _info(tr.label, batch=3)
+        )
     at.session_state["run_batch_counter"] = 3
-    at.session_state["train_show_batch"] = 2          # the page showed comparison 2 before the click
+    at.session_state["train_show_batch"] = 2  # the page showed comparison 2 before the click
     ok(at.run())
     assert at.selectbox(key="train_show_batch").value == 3
     assert set(at.dataframe[0].value["status"]) == {"stopped"}
@@ -228,11 +248,10 @@ def test_a_stop_while_preparing_says_so():
 
     at.session_state["comparisons"] = {1: Comparison(1, "scalings", tuple(RUN_LABELS.values()))}
     at.session_state["run_batch_counter"] = 1
-    at.session_state["runs"] = dict(list(_live_batch(0).items())[:1])      # only the first run was prepared
+    at.session_state["runs"] = dict(list(_live_batch(0).items())[:1])  # only the first run was prepared
     at.session_state["train_running"] = 1
     ok(at.run())
-    assert any("while the runs were being prepared" in w.value and RUN_LABELS["zscore"] in w.value
-               for w in at.warning)
+    assert any("while the runs were being prepared" in w.value and RUN_LABELS["zscore"] in w.value for w in at.warning)
 
 
 def test_the_teachers_pick_and_an_uploaded_model_stay_when_a_new_comparison_trains(model):
@@ -243,7 +262,7 @@ def test_the_teachers_pick_and_an_uploaded_model_stay_when_a_new_comparison_trai
     at.button(key="train_use").click().run()
     ok(at)
     assert at.session_state["model"][2] == "run" and "z-score" in at.session_state["model"][1]
-    at.button(key="train_go").click().run()                    # a new comparison keeps the teacher's pick
+    at.button(key="train_go").click().run()  # a new comparison keeps the teacher's pick
     assert ok(at).session_state["model"][2] == "run" and "comparison #1" in at.session_state["model"][1]
     at.session_state["model"] = (model, "uploaded file m.npz", "upload")
     at.button(key="train_go").click().run()

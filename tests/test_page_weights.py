@@ -1,9 +1,10 @@
 """AppTest of the Weights page, and its figure."""
 
 import numpy as np
-from conftest import charts, decoded, ok, open_page
 
 from ui import figures
+
+from conftest import charts, decoded, ok, open_page
 
 
 def test_weights_page_empty_then_one_click_training_shows_three_heatmaps_and_a_composite_per_run():
@@ -32,4 +33,4 @@ def test_weights_figure_is_centred_at_zero():
     heat = [t for t in fig.data if t.type == "heatmap"]
     assert len(heat) == 3 and all(h.zmin == -2.0 and h.zmax == 2.0 and h.zmid == 0 for h in heat)
     composite = np.asarray(fig.data[3].z)
-    assert composite.shape == (8, 8, 3) and tuple(composite[4, 4]) == (128, 128, 128)   # grey = 0
+    assert composite.shape == (8, 8, 3) and tuple(composite[4, 4]) == (128, 128, 128)  # grey = 0

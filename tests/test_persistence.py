@@ -1,4 +1,5 @@
 """Saving and loading models as .npz, and every way a model file can be wrong."""
+
 import io
 import zipfile
 
@@ -42,22 +43,25 @@ def rewrite(model, **changes):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda m: b"", r"m\.npz: not a \.npz file"),
-    (lambda m: b"hello", r"m\.npz: not a \.npz file"),
-    (lambda m: model_to_bytes(m)[:200], r"m\.npz: not a readable model file"),
-    (lambda m: rewrite(m, w=None), r"m\.npz: not a model file of this lab — missing 'w'"),
-    (lambda m: rewrite(m, w=np.zeros(5)), r"inconsistent \(w has 5 weights"),
-    (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent \(scaling must be one of"),
-    (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent \(learning rate"),
-    (lambda m: rewrite(m, format_version=np.array(99)), r"model format must be 1; got 99"),
-    (lambda m: rewrite(m, image_shape=np.array([-64, -64, 3])), r"image shape must be \(height, width, 3\)"),
-    (lambda m: rewrite(m, image_shape=np.array([64, 64, 3, 1])), r"image shape must be \(height, width, 3\)"),
-    (lambda m: rewrite(m, image_shape=np.array([4096, 3, 1])), r"image shape must be"),
-    (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format must be 1; got \[1, 1\]"),
-    (lambda m: rewrite(m, format_version=np.array("one")), r"model format must be 1; got one"),
-    (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"key .classes. holds Python objects"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda m: b"", r"m\.npz: not a \.npz file"),
+        (lambda m: b"hello", r"m\.npz: not a \.npz file"),
+        (lambda m: model_to_bytes(m)[:200], r"m\.npz: not a readable model file"),
+        (lambda m: rewrite(m, w=None), r"m\.npz: not a model file of this lab — missing 'w'"),
+        (lambda m: rewrite(m, w=np.zeros(5)), r"inconsistent \(w has 5 weights"),
+        (lambda m: rewrite(m, scaling=np.array("l2")), r"inconsistent \(scaling must be one of"),
+        (lambda m: rewrite(m, settings_json=np.array('{"learning_rate": -1}')), r"inconsistent \(learning rate"),
+        (lambda m: rewrite(m, format_version=np.array(99)), r"model format must be 1; got 99"),
+        (lambda m: rewrite(m, image_shape=np.array([-64, -64, 3])), r"image shape must be \(height, width, 3\)"),
+        (lambda m: rewrite(m, image_shape=np.array([64, 64, 3, 1])), r"image shape must be \(height, width, 3\)"),
+        (lambda m: rewrite(m, image_shape=np.array([4096, 3, 1])), r"image shape must be"),
+        (lambda m: rewrite(m, format_version=np.array([1, 1])), r"model format must be 1; got \[1, 1\]"),
+        (lambda m: rewrite(m, format_version=np.array("one")), r"model format must be 1; got one"),
+        (lambda m: rewrite(m, classes=np.array([{"a": 1}], dtype=object)), r"key .classes. holds Python objects"),
+    ],
+)
 def test_bad_model_files(trained, make, match):
     _, model = trained
     with pytest.raises(ValueError, match=match):
@@ -79,7 +83,7 @@ def test_a_compressed_bomb_is_refused_before_it_is_read(trained):
     buffer = io.BytesIO(model_to_bytes(model))
     with np.load(buffer) as npz:
         arrays = {k: npz[k] for k in npz.files}
-    arrays["costs"] = np.zeros(10_000_000)          # 80 MB of zeros, a few hundred kB compressed
+    arrays["costs"] = np.zeros(10_000_000)  # 80 MB of zeros, a few hundred kB compressed
     out = io.BytesIO()
     np.savez_compressed(out, **arrays)
     assert len(out.getvalue()) < 1_000_000

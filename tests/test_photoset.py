@@ -1,4 +1,5 @@
 """Data sets from photos: groups, folders, zips; bad photos skipped, the rest kept."""
+
 import io
 import zipfile
 
@@ -19,8 +20,10 @@ RED, BLUE = (220, 30, 30), (30, 30, 220)
 
 
 def groups(n_cat=5, n_other=4):
-    return {"non-cat": [(f"o{i}.png", png(BLUE)) for i in range(n_other)],
-            "cat": [(f"c{i}.png", png(RED)) for i in range(n_cat)]}
+    return {
+        "non-cat": [(f"o{i}.png", png(BLUE)) for i in range(n_other)],
+        "cat": [(f"c{i}.png", png(RED)) for i in range(n_cat)],
+    }
 
 
 def test_groups_make_a_stratified_labelled_split():
@@ -28,10 +31,10 @@ def test_groups_make_a_stratified_labelled_split():
     assert skipped == []
     assert ds.classes == ("non-cat", "cat") and ds.image_shape == (16, 16, 3)
     assert len(ds.train_y) + len(ds.test_y) == 9
-    assert set(ds.test_y.tolist()) == {0, 1}                 # each class in the test set
+    assert set(ds.test_y.tolist()) == {0, 1}  # each class in the test set
     for x, y in ((ds.train_x, ds.train_y), (ds.test_x, ds.test_y)):
         red = x[..., 0].mean(axis=(1, 2)) > 128
-        np.testing.assert_array_equal(red, y == 1)           # labels follow their photos
+        np.testing.assert_array_equal(red, y == 1)  # labels follow their photos
 
 
 def test_split_is_seeded():
@@ -48,11 +51,14 @@ def test_a_bad_photo_is_skipped_and_the_rest_go_through():
     assert len(ds.train_y) + len(ds.test_y) == 9
 
 
-@pytest.mark.parametrize("g, match", [
-    ({"cat": [("a.png", png(RED))] * 3}, "exactly 2 classes; got 1"),
-    ({"cat": [], "Cat": []}, "two different, non-empty names"),
-    ({"cat": [("a.png", png(RED))], "dog": [("b.png", png(BLUE))] * 3}, "class 'cat': 1 readable photo"),
-])
+@pytest.mark.parametrize(
+    "g, match",
+    [
+        ({"cat": [("a.png", png(RED))] * 3}, "exactly 2 classes; got 1"),
+        ({"cat": [], "Cat": []}, "two different, non-empty names"),
+        ({"cat": [("a.png", png(RED))], "dog": [("b.png", png(BLUE))] * 3}, "class 'cat': 1 readable photo"),
+    ],
+)
 def test_unusable_groups(g, match):
     with pytest.raises(ValueError, match=match):
         dataset_from_groups(g)

@@ -1,4 +1,5 @@
 """Flattening and the three scalings."""
+
 import numpy as np
 import pytest
 
@@ -19,21 +20,21 @@ def test_flatten_puts_each_image_in_a_column_in_row_major_order():
 
 
 def test_scalings():
-    X = np.array([[0, 255, 51], [10, 10, 10]], dtype=np.uint8)     # feature 1 is constant
+    X = np.array([[0, 255, 51], [10, 10, 10]], dtype=np.uint8)  # feature 1 is constant
     np.testing.assert_array_equal(fit_scaler("none", X).transform(X), X.astype(float))
     np.testing.assert_allclose(fit_scaler("255", X).transform(X), X / 255.0)
     z = fit_scaler("zscore", X)
     out = z.transform(X)
     np.testing.assert_allclose(out[0].mean(), 0, atol=1e-15)
     np.testing.assert_allclose(out[0].std(), 1, rtol=1e-12)
-    np.testing.assert_array_equal(out[1], 0.0)          # constant feature: centred, not divided by 0
+    np.testing.assert_array_equal(out[1], 0.0)  # constant feature: centred, not divided by 0
     assert out.dtype == np.float64
 
 
 def test_zscore_is_fitted_on_training_data_only():
     train = np.array([[0.0, 2.0]])
     z = fit_scaler("zscore", train)
-    np.testing.assert_allclose(z.transform(np.array([[4.0]])), [[3.0]])   # (4 − 1) / 1
+    np.testing.assert_allclose(z.transform(np.array([[4.0]])), [[3.0]])  # (4 − 1) / 1
 
 
 def test_scaler_validation():

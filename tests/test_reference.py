@@ -1,4 +1,5 @@
 """The course's reference results on the real cat / non-cat data (../shared/data/README.md)."""
+
 import warnings
 
 import numpy as np
@@ -23,7 +24,7 @@ def real():
 
 @pytest.fixture(scope="module")
 def course_run(real):
-    run, _ = start_training(real, TrainSettings())   # /255, α = 0.005, 2000 iterations, w = 0, b = 0
+    run, _ = start_training(real, TrainSettings())  # /255, α = 0.005, 2000 iterations, w = 0, b = 0
     return run.run()
 
 
@@ -64,4 +65,4 @@ def test_raw_pixels_with_large_rates_stay_finite_on_the_real_data(real, lr):
         run.run()
     assert len(run.costs) == 2000 and not run.diverged
     assert np.all(np.isfinite(run.costs)) and np.all(np.isfinite(run.w))
-    assert max(run.costs) > 100          # it really does swing wildly: the point of scaling
+    assert max(run.costs) > 100  # it really does swing wildly: the point of scaling

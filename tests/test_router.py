@@ -1,8 +1,14 @@
 """The router: every page opens through dashboard.py, even on a cold deep link; the private flag it needs."""
+
 import inspect
 import sys
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from ui import router
+
 from conftest import (
     DASHBOARD,
     ORIGINAL_PAGES_MANAGER_INIT,
@@ -10,13 +16,15 @@ from conftest import (
     ok,
     open_page,
 )
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
 
-from ui import router
-
-PAGES = ["pages/data.py", "pages/train.py", "pages/weights.py", "pages/predict.py", "pages/why_standardize.py",
-         "pages/math.py"]
+PAGES = [
+    "pages/data.py",
+    "pages/train.py",
+    "pages/weights.py",
+    "pages/predict.py",
+    "pages/why_standardize.py",
+    "pages/math.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -29,11 +37,11 @@ def test_a_page_run_without_the_router_reroutes_itself(monkeypatch):
     """A deep link right after a server start: Streamlit runs pages/train.py alone; importing ui reroutes it."""
     monkeypatch.setattr(PagesManager, "__init__", ORIGINAL_PAGES_MANAGER_INIT)
     at = ok(AppTest.from_file(DASHBOARD, default_timeout=60).run())
-    monkeypatch.delitem(sys.modules, "ui")    # a fresh server process has not imported ui yet
-    at.run()                                  # AppTest now runs the page file alone, as after a deep link
+    monkeypatch.delitem(sys.modules, "ui")  # a fresh server process has not imported ui yet
+    at.run()  # AppTest now runs the page file alone, as after a deep link
     ok(at)
     assert "Train" in at.title[0].value
-    assert any("SYNTHETIC" in m.value for m in at.sidebar.markdown)     # the router's sidebar is there
+    assert any("SYNTHETIC" in m.value for m in at.sidebar.markdown)  # the router's sidebar is there
 
 
 def test_the_private_flag_the_router_needs_is_still_there():
@@ -57,7 +65,7 @@ def test_the_config_hides_file_name_menus_and_the_router_shows_its_own_at_the_to
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showSidebarNavigation"] is False
-    assert config["client"]["toolbarMode"] != "minimal"            # "minimal" hides the running indicator
+    assert config["client"]["toolbarMode"] != "minimal"  # "minimal" hides the running indicator
     assert 'position="top"' in (ROOT / "dashboard.py").read_text()
     assert not any("ensure_router" in p.read_text() for p in (ROOT / "pages").glob("*.py"))
 
@@ -75,7 +83,7 @@ def test_the_lesson_round_trips_through_the_url():
     at.text_input(key="train_iterations").set_value("400").run()
     ok(at)
     assert at.query_params["iterations"] == "400" and at.query_params["mode"] == "rates"
-    at.switch_page("pages/data.py").run()                            # the lesson stays in the URL on every page
+    at.switch_page("pages/data.py").run()  # the lesson stays in the URL on every page
     assert ok(at).query_params["rates"] == "0.02,0.002"
     at.switch_page("pages/train.py").run()
     at.button(key="train_reset").click().run()

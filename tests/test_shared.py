@@ -1,4 +1,5 @@
 """ui.shared: data prepared once per process, a fair bounded training scheduler, one BLAS thread."""
+
 import ctypes
 import threading
 import time
@@ -43,7 +44,7 @@ def test_scheduler_bounds_concurrency_and_serves_in_order():
         t = threading.Thread(target=trainer, args=(f"s{i}",))
         t.start()
         threads.append(t)
-        deadline = time.monotonic() + 5        # each arrives after the previous one queued
+        deadline = time.monotonic() + 5  # each arrives after the previous one queued
         while gate.stepping + gate.waiting < i + 1 and time.monotonic() < deadline:
             time.sleep(0.005)
     assert gate.stepping == 2 and gate.waiting == 4
@@ -54,19 +55,22 @@ def test_scheduler_bounds_concurrency_and_serves_in_order():
         t.join(10)
     assert peak[0] == 2
     # First come, first served: with 2 slots, each pair starts before the next pair (within a pair, any order).
-    assert [set(order[i:i + 2]) for i in (0, 2, 4)] == [{"s0", "s1"}, {"s2", "s3"}, {"s4", "s5"}]
+    assert [set(order[i : i + 2]) for i in (0, 2, 4)] == [{"s0", "s1"}, {"s2", "s3"}, {"s4", "s5"}]
     assert gate.stepping == 0 and gate.waiting == 0
 
 
 def test_a_waiting_trainer_is_told_its_place_and_can_give_up():
     gate = shared.TrainingScheduler(1)
     places = []
-    with (gate.turn("first"), pytest.raises(TimeoutError, match="no training slot within 0.2 s"),
-          gate.turn("second", on_wait=places.append, poll=0.05, timeout=0.2)):
+    with (
+        gate.turn("first"),
+        pytest.raises(TimeoutError, match="no training slot within 0.2 s"),
+        gate.turn("second", on_wait=places.append, poll=0.05, timeout=0.2),
+    ):
         pass
     assert places and set(places) == {1}
     assert gate.waiting == 0 and gate.stepping == 0
-    with gate.turn("third"):         # the slot is free again
+    with gate.turn("third"):  # the slot is free again
         assert gate.place("third") == 0
 
 
@@ -81,8 +85,9 @@ def test_scheduler_settings_are_validated():
 
 def test_a_scheduled_run_steps_through_the_gate_and_reads_like_the_run():
     data = synthetic_dataset()
-    run, _ = start_training(data, TrainSettings(num_iterations=20, snapshot_every=10),
-                            shared.prepared(data).scaled("255"))
+    run, _ = start_training(
+        data, TrainSettings(num_iterations=20, snapshot_every=10), shared.prepared(data).scaled("255")
+    )
     gate = shared.TrainingScheduler(1)
     wrapped = shared.ScheduledRun(run, gate, "me")
     seen = []
@@ -104,14 +109,15 @@ def test_blas_is_limited_to_one_thread():
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     lib = ctypes.CDLL(min(paths))
-    getter = next(getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads")
-                  if hasattr(lib, n))
+    getter = next(
+        getattr(lib, n) for n in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads") if hasattr(lib, n)
+    )
     before = getter()
     try:
         assert shared.limit_blas_threads(1)
         assert getter() == 1
     finally:
-        shared.limit_blas_threads(before)      # the other tests keep the process's setting
+        shared.limit_blas_threads(before)  # the other tests keep the process's setting
     assert getter() == before
 
 
@@ -122,11 +128,14 @@ def test_the_reaper_shuts_down_expired_sessions_only():
 
     class Storage:
         def __init__(self):
-            self._cache = SimpleNamespace(expire=lambda: [(sid, SimpleNamespace(session=SimpleNamespace(
-                shutdown=lambda sid=sid: shut.append(sid)))) for sid in ("old-1", "old-2")])
+            self._cache = SimpleNamespace(
+                expire=lambda: [
+                    (sid, SimpleNamespace(session=SimpleNamespace(shutdown=lambda sid=sid: shut.append(sid))))
+                    for sid in ("old-1", "old-2")
+                ]
+            )
 
-    runtime = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=Storage(),
-                                                           _storage_lock=threading.Lock()))
+    runtime = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=Storage(), _storage_lock=threading.Lock()))
     assert shared._reap_once(runtime) == 2
     assert shut == ["old-1", "old-2"]
     runtime._session_mgr._session_storage._cache.expire = list

@@ -1,4 +1,5 @@
 """One-pass scaling, shared scaled arrays and kernels: same numbers, one copy, bounded memory."""
+
 import threading
 import tracemalloc
 
@@ -57,7 +58,7 @@ def test_fitting_a_zscore_makes_no_whole_float_copy():
 def test_runs_on_one_data_set_share_arrays_and_kernels(synthetic):
     prepared = PreparedDataset(synthetic)
     raw, scaled = prepared.scaled("none"), prepared.scaled("255")
-    assert prepared.scaled("255") is scaled                      # made once
+    assert prepared.scaled("255") is scaled  # made once
     g_raw, g_255, g_z = raw.gram(), scaled.gram(), prepared.scaled("zscore").gram()
     assert g_raw.K is g_255.K and g_raw.K_test is g_255.K_test  # raw and / 255 share K up to 255²
     assert g_255.factor / g_raw.factor == pytest.approx(1 / 255**2, rel=1e-15)
@@ -69,7 +70,7 @@ def test_runs_on_one_data_set_share_arrays_and_kernels(synthetic):
             array[0, 0] = 1.0
     a, _ = start_training(synthetic, TrainSettings(num_iterations=5), scaled)
     b, _ = start_training(synthetic, TrainSettings(num_iterations=5, learning_rate=0.01), scaled)
-    assert a.X is scaled.X and b.X is scaled.X                  # no copy per run
+    assert a.X is scaled.X and b.X is scaled.X  # no copy per run
 
 
 @pytest.mark.parametrize("scaling", ["none", "255", "zscore"])
@@ -78,10 +79,11 @@ def test_shared_kernels_give_the_same_numbers_as_a_run_of_its_own(synthetic, sca
     iterations = 40 if scaling == "none" else 300
     settings = TrainSettings(learning_rate=lr, num_iterations=iterations, scaling=scaling, method="kernel")
     prepared = PreparedDataset(synthetic)
-    prepared.scaled("none").gram()          # K made from the raw pixels first, then used by / 255 too
+    prepared.scaled("none").gram()  # K made from the raw pixels first, then used by / 255 too
     shared, _ = start_training(synthetic, settings, prepared.scaled(scaling))
-    direct, _ = start_training(synthetic, TrainSettings(learning_rate=lr, num_iterations=iterations,
-                                                        scaling=scaling, method="direct"))
+    direct, _ = start_training(
+        synthetic, TrainSettings(learning_rate=lr, num_iterations=iterations, scaling=scaling, method="direct")
+    )
     shared.run()
     direct.run()
     np.testing.assert_allclose(shared.costs, direct.costs, rtol=1e-9)
@@ -111,8 +113,9 @@ def test_a_kernel_of_the_wrong_shape_is_refused(synthetic):
     with pytest.raises(ValueError, match=rf"K must have shape \({m}, {m}\)"):
         GradientDescent(X, synthetic.train_y, TrainSettings(method="kernel"), gram=Gram(np.eye(3), None))
     with pytest.raises(ValueError, match="the test kernel must have shape"):
-        GradientDescent(X, synthetic.train_y, TrainSettings(method="kernel"), X_test, synthetic.test_y,
-                        gram=Gram(np.eye(m), None))
+        GradientDescent(
+            X, synthetic.train_y, TrainSettings(method="kernel"), X_test, synthetic.test_y, gram=Gram(np.eye(m), None)
+        )
 
 
 def test_concurrent_requests_make_one_copy(synthetic):
@@ -127,8 +130,14 @@ def test_concurrent_requests_make_one_copy(synthetic):
 
 
 def test_fingerprint_names_the_content(synthetic):
-    same = Dataset(synthetic.train_x.copy(), synthetic.train_y.copy(), synthetic.test_x.copy(),
-                   synthetic.test_y.copy(), synthetic.classes, "another name")
+    same = Dataset(
+        synthetic.train_x.copy(),
+        synthetic.train_y.copy(),
+        synthetic.test_x.copy(),
+        synthetic.test_y.copy(),
+        synthetic.classes,
+        "another name",
+    )
     assert dataset_fingerprint(same) == dataset_fingerprint(synthetic)
     flipped = synthetic.train_y.copy()
     flipped[0] = 1 - flipped[0]

@@ -1,4 +1,5 @@
 """Stratified, seeded splits and the validation accuracy."""
+
 import numpy as np
 import pytest
 

@@ -27,15 +27,16 @@ def test_shapes_dtypes_and_classes(default_set):
 def test_labels_and_class_counts(default_set):
     _, train_y, _, test_y, _ = default_set
     assert set(np.unique(train_y)) == {0, 1} and set(np.unique(test_y)) == {0, 1}
-    assert train_y.sum() == 72 and len(train_y) - train_y.sum() == 137      # the real set: 137 non-cat / 72 cat
-    assert test_y.sum() == 33 and len(test_y) - test_y.sum() == 17          # and 17 non-cat / 33 cat
+    assert train_y.sum() == 72 and len(train_y) - train_y.sum() == 137  # the real set: 137 non-cat / 72 cat
+    assert test_y.sum() == 33 and len(test_y) - test_y.sum() == 17  # and 17 non-cat / 33 cat
     # Shuffled, not grouped by class (about 94 label changes are expected).
     assert np.count_nonzero(np.diff(train_y)) > 40 and np.count_nonzero(np.diff(test_y)) > 8
 
 
 def test_custom_arguments():
-    train_x, train_y, test_x, test_y, _ = make_synthetic_arrays(seed=3, n_train=10, n_test=4, size=16,
-                                                                cat_fraction=0.5, test_cat_fraction=None)
+    train_x, train_y, test_x, test_y, _ = make_synthetic_arrays(
+        seed=3, n_train=10, n_test=4, size=16, cat_fraction=0.5, test_cat_fraction=None
+    )
     assert train_x.shape == (10, 16, 16, 3) and test_x.shape == (4, 16, 16, 3)
     assert train_y.sum() == 5 and test_y.sum() == 2
 
@@ -70,20 +71,23 @@ def test_global_random_state_is_neither_used_nor_changed():
     assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_train": 1}, r"n_train must be an integer ≥ 2; got 1"),
-    ({"n_train": 10.0}, r"n_train must be an integer ≥ 2; got 10\.0"),
-    ({"n_train": True}, r"n_train must be an integer ≥ 2; got True"),
-    ({"n_test": 0}, r"n_test must be an integer ≥ 1; got 0"),
-    ({"size": 15}, r"size must be an integer ≥ 16; got 15"),
-    ({"seed": -1}, r"seed must be an integer ≥ 0; got -1"),
-    ({"seed": "0"}, r"seed must be an integer ≥ 0; got '0'"),
-    ({"cat_fraction": 0}, r"cat_fraction must be a number strictly between 0 and 1; got 0"),
-    ({"cat_fraction": 1.0}, r"cat_fraction must be a number strictly between 0 and 1; got 1\.0"),
-    ({"cat_fraction": -0.2}, r"strictly between 0 and 1; got -0\.2"),
-    ({"cat_fraction": float("nan")}, r"strictly between 0 and 1; got nan"),
-    ({"cat_fraction": "0.3"}, r"strictly between 0 and 1; got '0\.3'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_train": 1}, r"n_train must be an integer ≥ 2; got 1"),
+        ({"n_train": 10.0}, r"n_train must be an integer ≥ 2; got 10\.0"),
+        ({"n_train": True}, r"n_train must be an integer ≥ 2; got True"),
+        ({"n_test": 0}, r"n_test must be an integer ≥ 1; got 0"),
+        ({"size": 15}, r"size must be an integer ≥ 16; got 15"),
+        ({"seed": -1}, r"seed must be an integer ≥ 0; got -1"),
+        ({"seed": "0"}, r"seed must be an integer ≥ 0; got '0'"),
+        ({"cat_fraction": 0}, r"cat_fraction must be a number strictly between 0 and 1; got 0"),
+        ({"cat_fraction": 1.0}, r"cat_fraction must be a number strictly between 0 and 1; got 1\.0"),
+        ({"cat_fraction": -0.2}, r"strictly between 0 and 1; got -0\.2"),
+        ({"cat_fraction": float("nan")}, r"strictly between 0 and 1; got nan"),
+        ({"cat_fraction": "0.3"}, r"strictly between 0 and 1; got '0\.3'"),
+    ],
+)
 def test_invalid_arguments_raise_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_synthetic_arrays(**kwargs)

@@ -1,4 +1,5 @@
 """Gradient descent: the course's algorithm, the fast form, progress reporting, divergence."""
+
 import math
 import warnings
 
@@ -61,7 +62,7 @@ def test_kernel_form_equals_direct_form_on_images(synthetic, scaling):
 def test_auto_picks_kernel_only_when_features_outnumber_examples():
     assert choose_method("auto", 12288, 209) == "kernel"
     assert choose_method("auto", 10, 500) == "direct"
-    assert choose_method("auto", 12288, 10_000) == "direct"     # K would be too large
+    assert choose_method("auto", 12288, 10_000) == "direct"  # K would be too large
     assert choose_method("direct", 12288, 209) == "direct"
 
 
@@ -127,35 +128,42 @@ def test_fit_returns_a_model_with_its_history(synthetic):
     assert model.costs.shape == (100,)
     assert model.image_shape == (64, 64, 3)
     assert model.scaler.kind == "zscore"
-    np.testing.assert_array_equal(model.predict_images(synthetic.train_x),
-                                  (model.predict_proba_images(synthetic.train_x) > 0.5).astype(int))
+    np.testing.assert_array_equal(
+        model.predict_images(synthetic.train_x), (model.predict_proba_images(synthetic.train_x) > 0.5).astype(int)
+    )
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"learning_rate": 0}, "learning rate must be a finite number > 0; got 0"),
-    ({"learning_rate": -0.1}, "learning rate"),
-    ({"learning_rate": float("nan")}, "learning rate"),
-    ({"learning_rate": float("inf")}, "learning rate"),
-    ({"learning_rate": "0.1"}, "learning rate"),
-    ({"num_iterations": 0}, "number of iterations must be a whole number ≥ 1; got 0"),
-    ({"num_iterations": 2.5}, "number of iterations"),
-    ({"num_iterations": 10**7}, "at most"),
-    ({"scaling": "minmax"}, "scaling must be one of none, 255, zscore; got 'minmax'"),
-    ({"method": "fast"}, "method must be one of"),
-    ({"threshold": 1.0}, "threshold"),
-    ({"snapshot_every": 0}, "snapshot interval"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"learning_rate": 0}, "learning rate must be a finite number > 0; got 0"),
+        ({"learning_rate": -0.1}, "learning rate"),
+        ({"learning_rate": float("nan")}, "learning rate"),
+        ({"learning_rate": float("inf")}, "learning rate"),
+        ({"learning_rate": "0.1"}, "learning rate"),
+        ({"num_iterations": 0}, "number of iterations must be a whole number ≥ 1; got 0"),
+        ({"num_iterations": 2.5}, "number of iterations"),
+        ({"num_iterations": 10**7}, "at most"),
+        ({"scaling": "minmax"}, "scaling must be one of none, 255, zscore; got 'minmax'"),
+        ({"method": "fast"}, "method must be one of"),
+        ({"threshold": 1.0}, "threshold"),
+        ({"snapshot_every": 0}, "snapshot interval"),
+    ],
+)
 def test_settings_are_validated(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TrainSettings(**kwargs)
 
 
-@pytest.mark.parametrize("X, Y, match", [
-    (np.zeros((3,)), np.zeros(3), "shape \\(n_features, m\\)"),
-    (np.zeros((3, 4)), np.zeros(5), "Y must have shape \\(4,\\)"),
-    (np.zeros((3, 4)), np.array([0, 1, 2, 0]), "labels must be 0 or 1"),
-    (np.full((3, 4), np.nan), np.zeros(4), "finite"),
-])
+@pytest.mark.parametrize(
+    "X, Y, match",
+    [
+        (np.zeros((3,)), np.zeros(3), "shape \\(n_features, m\\)"),
+        (np.zeros((3, 4)), np.zeros(5), "Y must have shape \\(4,\\)"),
+        (np.zeros((3, 4)), np.array([0, 1, 2, 0]), "labels must be 0 or 1"),
+        (np.full((3, 4), np.nan), np.zeros(4), "finite"),
+    ],
+)
 def test_training_data_is_validated(X, Y, match):
     with pytest.raises(ValueError, match=match):
         GradientDescent(X, Y, TrainSettings())

@@ -9,6 +9,7 @@ The settings live in one plain dict in session state (``lesson``), not only in
 widget keys: Streamlit forgets a widget's state on pages that do not draw it,
 and the URL must keep the lesson on every page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -102,8 +103,9 @@ def load_from_url() -> None:
             except ValueError as exc:
                 problems.append(str(exc))
     if problems:
-        st.session_state[URL_WARNING_KEY] = "This link has settings that cannot be used: " + "; ".join(problems) + \
-                                            ". The defaults are used instead."
+        st.session_state[URL_WARNING_KEY] = (
+            "This link has settings that cannot be used: " + "; ".join(problems) + ". The defaults are used instead."
+        )
 
 
 def seed_widgets(*keys: str) -> None:

@@ -14,6 +14,7 @@ this module, imported by every page through ``ui``, reruns a page that was
 started outside the router through ``dashboard.py``. No page calls anything.
 ``tests/test_router.py`` fails loudly the day Streamlit renames or drops the flag.
 """
+
 from __future__ import annotations
 
 FLAG = "uses_pages_directory"

@@ -4,6 +4,7 @@ Loaded data is cached with ``st.cache_data`` (shared by every user, keyed by
 the file's bytes); what a user trained lives in their own session state, so
 switching pages or data sets never loses it.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,8 @@ MODEL_KEY = "model"
 DEFAULT_FLAG_KEY = "dataset_is_default"
 BATCH_KEY = "run_batch_counter"
 COMPARISONS_KEY = "comparisons"  # batch number → Comparison
-STOPPED_KEY = "stopped_batch"    # the comparison a Stop interrupted last
-SHOWN_KEY = "train_show_batch"   # the comparison the Train page shows (a selectbox key)
+STOPPED_KEY = "stopped_batch"  # the comparison a Stop interrupted last
+SHOWN_KEY = "train_show_batch"  # the comparison the Train page shows (a selectbox key)
 #: Comparisons (batches of runs) a user keeps; older ones are dropped to bound memory.
 MAX_BATCHES = 4
 
@@ -55,8 +56,9 @@ def synthetic_default():
     return synthetic_dataset()
 
 
-@st.cache_data(show_spinner="Reading the HDF5 files…", max_entries=BUDGET.upload_cache_entries,
-               ttl=BUDGET.upload_cache_seconds)
+@st.cache_data(
+    show_spinner="Reading the HDF5 files…", max_entries=BUDGET.upload_cache_entries, ttl=BUDGET.upload_cache_seconds
+)
 def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
     """A data set from two uploaded HDF5 files, read in a child process with limits; ValueError if either is wrong."""
     from logreg_core.isolated import load_dataset_isolated
@@ -64,8 +66,9 @@ def dataset_from_h5_bytes(train_bytes, train_name, test_bytes, test_name):
     return load_dataset_isolated(train_bytes, test_bytes, train_name=train_name, test_name=test_name)
 
 
-@st.cache_data(show_spinner="Reading the photos…", max_entries=BUDGET.upload_cache_entries,
-               ttl=BUDGET.upload_cache_seconds)
+@st.cache_data(
+    show_spinner="Reading the photos…", max_entries=BUDGET.upload_cache_entries, ttl=BUDGET.upload_cache_seconds
+)
 def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     """A data set from photos of two classes; raises ValueError for unusable input.
 
@@ -88,13 +91,15 @@ def dataset_from_photo_groups(groups, test_fraction=0.2, seed=0, size=64):
     if len(ordered) != len(groups):
         raise ValueError("the two classes need different names")
     names = list(ordered)
-    dataset, skipped = dataset_from_groups_isolated(ordered, test_fraction=test_fraction, seed=seed, size=size,
-                                                    source=f"uploaded photos ({names[0]} / {names[1]})")
+    dataset, skipped = dataset_from_groups_isolated(
+        ordered, test_fraction=test_fraction, seed=seed, size=size, source=f"uploaded photos ({names[0]} / {names[1]})"
+    )
     return dataset, list(skipped)
 
 
-@st.cache_data(show_spinner="Reading the zip of photos…", max_entries=BUDGET.upload_cache_entries,
-               ttl=BUDGET.upload_cache_seconds)
+@st.cache_data(
+    show_spinner="Reading the zip of photos…", max_entries=BUDGET.upload_cache_entries, ttl=BUDGET.upload_cache_seconds
+)
 def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     """A data set from a zip with one folder per class; raises ValueError for unusable input.
 
@@ -105,8 +110,9 @@ def dataset_from_zip_bytes(data, name, test_fraction=0.2, seed=0, size=64):
     """
     from logreg_core.isolated import dataset_from_zip_isolated
 
-    dataset, skipped = dataset_from_zip_isolated(bytes(data), name=name, test_fraction=test_fraction,
-                                                 seed=seed, size=size)
+    dataset, skipped = dataset_from_zip_isolated(
+        bytes(data), name=name, test_fraction=test_fraction, seed=seed, size=size
+    )
     return dataset, list(skipped)
 
 
@@ -197,7 +203,7 @@ class TrainedRun:
 
     @property
     def status(self) -> str:
-        """"running", "done", "stopped" or "diverged"."""
+        """ "running", "done", "stopped" or "diverged"."""
         return run_status(self.run)
 
 
@@ -221,7 +227,7 @@ class Comparison:
 def get_dataset():
     """The data set this user works on (the default until they choose another)."""
     if DATASET_KEY not in st.session_state and st.session_state.get("lesson", {}).get("lesson_data") == "synthetic":
-        st.session_state[DATASET_KEY] = synthetic_default()      # a shared link asked for the built-in set
+        st.session_state[DATASET_KEY] = synthetic_default()  # a shared link asked for the built-in set
         st.session_state[DEFAULT_FLAG_KEY] = True
     if DATASET_KEY not in st.session_state:
         try:
@@ -264,6 +270,7 @@ def get_comparisons() -> dict[int, Comparison]:
 
 # -- the model the Predict page uses -----------------------------------------
 
+
 def get_model():
     """The model used for predictions and where it came from.
 
@@ -305,12 +312,17 @@ def train_default_model():
     dataset = get_dataset()
     settings = TrainSettings()
     model, _ = fit(dataset, settings, prepared=shared.prepared(dataset))
-    set_model(model, f"trained here with defaults (pixels / 255, α = {settings.learning_rate}, "
-                     f"{settings.num_iterations} iterations) on {dataset.source}", origin="run")
+    set_model(
+        model,
+        f"trained here with defaults (pixels / 255, α = {settings.learning_rate}, "
+        f"{settings.num_iterations} iterations) on {dataset.source}",
+        origin="run",
+    )
     return model
 
 
 # -- comparisons of runs ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -332,17 +344,25 @@ RUN_LABELS = {"none": "raw 0–255", "255": "pixels / 255", "zscore": "z-score"}
 def scaling_specs(scalings, learning_rate, num_iterations):
     """Specs comparing pixel scalings at one learning rate (raises ValueError for bad settings)."""
     every = snapshot_interval(num_iterations)
-    return [RunSpec(RUN_LABELS[s], TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations,
-                                                    scaling=s, snapshot_every=every))
-            for s in scalings]
+    return [
+        RunSpec(
+            RUN_LABELS[s],
+            TrainSettings(learning_rate=learning_rate, num_iterations=num_iterations, scaling=s, snapshot_every=every),
+        )
+        for s in scalings
+    ]
 
 
 def rate_specs(rates, scaling, num_iterations):
     """Specs comparing learning rates for one scaling (raises ValueError for bad settings)."""
     every = snapshot_interval(num_iterations)
-    specs = [RunSpec(f"α = {rate:g}", TrainSettings(learning_rate=rate, num_iterations=num_iterations,
-                                                    scaling=scaling, snapshot_every=every))
-             for rate in rates]
+    specs = [
+        RunSpec(
+            f"α = {rate:g}",
+            TrainSettings(learning_rate=rate, num_iterations=num_iterations, scaling=scaling, snapshot_every=every),
+        )
+        for rate in rates
+    ]
     labels = [spec.label for spec in specs]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
@@ -389,12 +409,20 @@ def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec]) -> I
     trained : TrainedRun
         Not yet stepped.
     """
-    prepared = shared.prepared(dataset)   # scaled data and kernels, made once for every session
+    prepared = shared.prepared(dataset)  # scaled data and kernels, made once for every session
     for spec in specs:
         run, scaler = start_training(dataset, spec.settings, prepared.scaled(spec.settings.scaling))
-        info = RunInfo(comparison.batch, spec.label, comparison.mode, tuple(dataset.image_shape),
-                       tuple(dataset.classes), dataset.source)
-        trained = TrainedRun(name=f"#{comparison.batch} {spec.label}", run=shared.scheduled(run), scaler=scaler, info=info)
+        info = RunInfo(
+            comparison.batch,
+            spec.label,
+            comparison.mode,
+            tuple(dataset.image_shape),
+            tuple(dataset.classes),
+            dataset.source,
+        )
+        trained = TrainedRun(
+            name=f"#{comparison.batch} {spec.label}", run=shared.scheduled(run), scaler=scaler, info=info
+        )
         get_runs()[trained.name] = trained
         yield trained
 
@@ -416,8 +444,10 @@ def describe_run(trained):
     """One line for the Predict page: what the run is and how far it went (no test accuracy: no ranking)."""
     s = summarize(trained.run)
     state = {"done": "", "stopped": " (stopped early)", "diverged": " (diverged)"}.get(s["status"], "")
-    return (f"{SCALING_LABELS[s['scaling']]}, α = {s['learning_rate']:g}, {s['iteration']} iterations"
-            f"{state} — comparison #{trained.batch} on {trained.dataset_source}")
+    return (
+        f"{SCALING_LABELS[s['scaling']]}, α = {s['learning_rate']:g}, {s['iteration']} iterations"
+        f"{state} — comparison #{trained.batch} on {trained.dataset_source}"
+    )
 
 
 def use_for_predictions(trained, origin="run"):
@@ -546,11 +576,15 @@ def train_batch(dataset, specs, mode, progress=None, step_chunk=250):
         for tr in runs:
             tr.run.step(step_chunk)
         if progress is not None:
-            done = sum(min(tr.run.iteration, tr.run.settings.num_iterations) if not tr.run.diverged
-                       else tr.run.settings.num_iterations for tr in runs)
+            done = sum(
+                min(tr.run.iteration, tr.run.settings.num_iterations)
+                if not tr.run.diverged
+                else tr.run.settings.num_iterations
+                for tr in runs
+            )
             progress(0.2 + 0.8 * done / max(total, 1), "Training…")
     for tr in runs:
-        tr.shown = None          # trained to the end without a live view: freeze at the end
+        tr.shown = None  # trained to the end without a live view: freeze at the end
     finish_batch(runs)
     return runs
 

@@ -12,6 +12,7 @@
 * :func:`limit_blas_threads` and :func:`start_session_reaper` — one BLAS thread
   per stepping session, and sessions whose students left are freed on time.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -31,8 +32,15 @@ from logreg_core.data import Dataset
 from logreg_core.pipeline import PreparedDataset, dataset_fingerprint
 from logreg_core.training import GradientDescent, Snapshot
 
-__all__ = ["ScheduledRun", "TrainingScheduler", "limit_blas_threads", "prepared", "queue_place",
-           "scheduler", "start_session_reaper"]
+__all__ = [
+    "ScheduledRun",
+    "TrainingScheduler",
+    "limit_blas_threads",
+    "prepared",
+    "queue_place",
+    "scheduler",
+    "start_session_reaper",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -122,8 +130,13 @@ class TrainingScheduler:
             return len(self._running)
 
     @contextmanager
-    def turn(self, owner: str = "", on_wait: Callable[[int], None] | None = None,
-             poll: float = 0.25, timeout: float | None = None) -> Iterator[None]:
+    def turn(
+        self,
+        owner: str = "",
+        on_wait: Callable[[int], None] | None = None,
+        poll: float = 0.25,
+        timeout: float | None = None,
+    ) -> Iterator[None]:
         """Wait for a free slot (in order of arrival), hold it for the ``with`` block.
 
         Parameters
@@ -154,7 +167,7 @@ class TrainingScheduler:
         except BaseException:
             with self._lock:
                 self._queue = deque(item for item in self._queue if item[0] != ticket)
-                self._running.pop(ticket, None)      # granted meanwhile: give it back
+                self._running.pop(ticket, None)  # granted meanwhile: give it back
                 self._dispatch()
             raise
         try:
@@ -232,8 +245,12 @@ class ScheduledRun:
 
 
 #: Names of OpenBLAS's thread setter in the builds numpy ships or links.
-_OPENBLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                     "openblas_set_num_threads64_", "openblas_set_num_threads")
+_OPENBLAS_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
 
 
 def limit_blas_threads(n: int = 1) -> bool:
@@ -284,11 +301,11 @@ def _reap_once(runtime: Any) -> int:
     for _, info in removed:
         try:
             info.session.shutdown()
-        except Exception:  # noqa: BLE001 - a session already gone must not stop the others
+        except Exception:
             _log.debug("shutting down an expired session failed", exc_info=True)
     if removed:
         try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)   # give freed memory back to the system
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # give freed memory back to the system
         except (OSError, AttributeError):
             pass
     return len(removed)
@@ -307,22 +324,22 @@ def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
         from streamlit.runtime import Runtime
 
         runtime: Any = Runtime.instance()
-        runtime._session_mgr._session_storage._cache.expire   # noqa: B018 - check the internals exist
+        runtime._session_mgr._session_storage._cache.expire  # noqa: B018 - check the internals exist
     except (ImportError, RuntimeError, AttributeError):
         return None
 
     def reap() -> None:
         try:
             _reap_once(runtime)
-        except Exception:  # noqa: BLE001 - never let the reaper die on a Streamlit change
+        except Exception:
             _log.warning("session reaper failed", exc_info=True)
 
     def loop() -> None:
         while True:
             time.sleep(interval)
-            try:   # sessions are shut down on the server's event loop, as Streamlit itself does
+            try:  # sessions are shut down on the server's event loop, as Streamlit itself does
                 runtime._get_async_objs().eventloop.call_soon_threadsafe(reap)
-            except (AttributeError, RuntimeError):   # no loop (yet, or any more)
+            except (AttributeError, RuntimeError):  # no loop (yet, or any more)
                 reap()
 
     thread = threading.Thread(target=loop, name="logreg-session-reaper", daemon=True)

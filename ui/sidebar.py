@@ -4,6 +4,7 @@ A bad upload shows the core's one-line message with ``st.error`` and the data
 set already in use stays in use. Unreadable photos are listed while the rest
 go through.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -14,8 +15,8 @@ from logreg_core.limits import cap_text
 from ui import lesson, session
 
 SOURCES = ("HDF5 files (train + test)", "Photos of two classes", "A zip of photos")
-ERROR_KEY = "data_error"          # (message, signature) of the last failed upload
-SKIPPED_KEY = "data_skipped"      # list of photos the last photo data set skipped
+ERROR_KEY = "data_error"  # (message, signature) of the last failed upload
+SKIPPED_KEY = "data_skipped"  # list of photos the last photo data set skipped
 APPLIED_KEY = "data_applied_sig"  # signature of the last upload turned into a data set
 
 
@@ -35,8 +36,9 @@ def _upload_message(exc):
     """The core's one line for a refused file; for anything else, one line without internals."""
     if isinstance(exc, ValueError):
         return cap_text(exc, 400)
-    return (f"the file could not be read ({type(exc).__name__}); "
-            f"expected a file within the lab's limits (see SECURITY.md)")
+    return (
+        f"the file could not be read ({type(exc).__name__}); expected a file within the lab's limits (see SECURITY.md)"
+    )
 
 
 def _fail(message, signature):
@@ -86,14 +88,13 @@ def _h5_form():
         return  # these exact files were refused; the message is shown above
     if st.session_state.get(APPLIED_KEY) == sig:
         # Already used once; after "back to the default" offer them again.
-        if session.is_default_dataset() and not st.button("Use these files again", key="h5_reuse",
-                                                          width="stretch"):
+        if session.is_default_dataset() and not st.button("Use these files again", key="h5_reuse", width="stretch"):
             return
         if not session.is_default_dataset():
             return
     try:
         dataset = session.dataset_from_h5_bytes(train.getvalue(), train.name, test.getvalue(), test.name)
-    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+    except Exception as exc:
         _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig)
@@ -101,10 +102,10 @@ def _h5_form():
 
 def _photo_options(prefix):
     with st.expander("Options"):
-        size = st.select_slider("Image size (pixels per side)", options=[16, 32, 48, 64, 96], value=64,
-                                key=f"{prefix}_size")
-        fraction = st.slider("Share of photos held out for testing", 0.1, 0.5, 0.2, 0.05,
-                             key=f"{prefix}_test_fraction")
+        size = st.select_slider(
+            "Image size (pixels per side)", options=[16, 32, 48, 64, 96], value=64, key=f"{prefix}_size"
+        )
+        fraction = st.slider("Share of photos held out for testing", 0.1, 0.5, 0.2, 0.05, key=f"{prefix}_test_fraction")
     return size, fraction
 
 
@@ -112,8 +113,11 @@ def _photos_form():
     names, uploads = [], []
     for label, default in ((0, "non-cat"), (1, "cat")):
         names.append(st.text_input(f"Class name for label {label}", value=default, key=f"photo_name{label}"))
-        uploads.append(st.file_uploader(f"Photos of label {label}", type=PHOTO_SUFFIXES, accept_multiple_files=True,
-                                        key=f"upload_photos{label}"))
+        uploads.append(
+            st.file_uploader(
+                f"Photos of label {label}", type=PHOTO_SUFFIXES, accept_multiple_files=True, key=f"upload_photos{label}"
+            )
+        )
     size, fraction = _photo_options("photos")
     sig = ("photos",) + _signature(uploads[0] or []) + _signature(uploads[1] or [])
     _forget_error_unless("photos", sig)
@@ -129,24 +133,24 @@ def _photos_form():
     groups = tuple((clean[k], tuple((f.name, f.getvalue()) for f in uploads[k])) for k in (0, 1))
     try:
         dataset, skipped = session.dataset_from_photo_groups(groups, test_fraction=fraction, size=size)
-    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+    except Exception as exc:
         _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig, skipped)
 
 
 def _zip_form():
-    upload = st.file_uploader("Zip with one folder per class (e.g. cat/ and non-cat/)", type=["zip"],
-                              key="upload_zip")
+    upload = st.file_uploader("Zip with one folder per class (e.g. cat/ and non-cat/)", type=["zip"], key="upload_zip")
     size, fraction = _photo_options("zip")
     sig = ("zip",) + _signature([upload] if upload is not None else [])
     _forget_error_unless("zip", sig)
     if not st.button("Build data set from the zip", key="zip_build", width="stretch", disabled=upload is None):
         return
     try:
-        dataset, skipped = session.dataset_from_zip_bytes(upload.getvalue(), upload.name,
-                                                          test_fraction=fraction, size=size)
-    except Exception as exc:   # noqa: BLE001 — the core says ValueError; anything else must not break the session
+        dataset, skipped = session.dataset_from_zip_bytes(
+            upload.getvalue(), upload.name, test_fraction=fraction, size=size
+        )
+    except Exception as exc:
         _fail(_upload_message(exc), sig)
     else:
         _use(dataset, sig, skipped)
@@ -161,9 +165,14 @@ def render_sidebar():
     """
     with st.sidebar:
         lesson.seed_widgets("present")
-        st.toggle("Presentation mode", key="present", on_change=lesson.remember, args=("present",),
-                  help="For the projector: sidebar collapsed, larger text, compact controls. "
-                       "Open the sidebar (») to switch it off.")
+        st.toggle(
+            "Presentation mode",
+            key="present",
+            on_change=lesson.remember,
+            args=("present",),
+            help="For the projector: sidebar collapsed, larger text, compact controls. "
+            "Open the sidebar (») to switch it off.",
+        )
         card = st.container()
         messages = st.container()
         st.divider()
@@ -175,12 +184,11 @@ def render_sidebar():
             _photos_form()
         else:
             _zip_form()
-        dataset = session.get_dataset()          # after the forms: shows a switch at once
+        dataset = session.get_dataset()  # after the forms: shows a switch at once
         dataset_card(dataset, card)
         with messages:
             if not session.is_default_dataset():
-                st.button("Back to the default data", key="data_default", on_click=_back_to_default,
-                          width="stretch")
+                st.button("Back to the default data", key="data_default", on_click=_back_to_default, width="stretch")
             warning = st.session_state.get("data_warning")
             if warning:
                 st.warning(f"{warning}. Using the built-in synthetic data instead.")

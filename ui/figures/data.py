@@ -1,4 +1,5 @@
 """The Data page: class counts, colour channels, flattening and pixel histograms, and image tiles."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,15 +30,28 @@ def class_counts_figure(classes, counts, height=400):
     data = []
     for label in (0, 1):
         values = [int(counts[s][label]) for s in splits]
-        data.append(dict(type="bar", x=[f"{s} set" for s in splits], y=values, name=f"{label} = {classes[label]}",
-                         marker=dict(color=CLASS_COLORS[label], pattern=dict(shape="" if label == 0 else "/")),
-                         text=[str(v) for v in values], textposition="outside",
-                         textfont=dict(size=BASE_FONT + 2), cliponaxis=False))
+        data.append(
+            dict(
+                type="bar",
+                x=[f"{s} set" for s in splits],
+                y=values,
+                name=f"{label} = {classes[label]}",
+                marker=dict(color=CLASS_COLORS[label], pattern=dict(shape="" if label == 0 else "/")),
+                text=[str(v) for v in values],
+                textposition="outside",
+                textfont=dict(size=BASE_FONT + 2),
+                cliponaxis=False,
+            )
+        )
     top = max([1] + [max(counts[s]) for s in splits])
-    lay = layout("Images per class", height, barmode="group",
-                     xaxis=axis(tickfont=dict(size=BASE_FONT + 1)),
-                     yaxis=axis(title="images", range=[0, top * 1.25]),
-                     legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    lay = layout(
+        "Images per class",
+        height,
+        barmode="group",
+        xaxis=axis(tickfont=dict(size=BASE_FONT + 1)),
+        yaxis=axis(title="images", range=[0, top * 1.25]),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+    )
     lay["margin"]["t"] = 120
     return go.Figure(data=data, layout=lay)
 
@@ -66,10 +80,20 @@ def channels_figure(image, height=380):
     data = [dict(type="image", z=image[:, :, :3].astype(np.uint8), hoverinfo="skip")]
     for i in range(channels):
         xa, ya = ref(i + 2)
-        data.append(dict(type="heatmap", z=image[:, :, i], zmin=0, zmax=255,
-                         colorscale=_channel_scale(CHANNEL_RGB[i]), xaxis=xa, yaxis=ya, showscale=(i == channels - 1),
-                         colorbar=dict(title=dict(text="value"), tickvals=[0, 128, 255], thickness=18),
-                         hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"))
+        data.append(
+            dict(
+                type="heatmap",
+                z=image[:, :, i],
+                zmin=0,
+                zmax=255,
+                colorscale=_channel_scale(CHANNEL_RGB[i]),
+                xaxis=xa,
+                yaxis=ya,
+                showscale=(i == channels - 1),
+                colorbar=dict(title=dict(text="value"), tickvals=[0, 128, 255], thickness=18),
+                hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+            )
+        )
     for k in range(1, 2 + channels):
         xa, ya = ref(k)
         axes["xaxis" + xa[1:]].update(IMAGE_AXIS)
@@ -101,9 +125,13 @@ def flatten_figure(image, entries, height=760):
     image = np.asarray(image)
     h, w, c = image.shape
     n = h * w * c
-    axes, annotations = grid(1, 2, [f"image ({h}, {w}, {c})",
-                                     f"column x ({n:,}, 1): index = (row·{w} + col)·{c} + channel"],
-                             hspace=0.03, col_widths=[0.36, 0.64])
+    axes, annotations = grid(
+        1,
+        2,
+        [f"image ({h}, {w}, {c})", f"column x ({n:,}, 1): index = (row·{w} + col)·{c} + channel"],
+        hspace=0.03,
+        col_widths=[0.36, 0.64],
+    )
     data = [dict(type="image", z=image[:, :, :3].astype(np.uint8), hoverinfo="skip")]
     shapes = []
     pixels = []
@@ -114,19 +142,44 @@ def flatten_figure(image, entries, height=760):
     # Where each letter sits (screen pixels from its pixel): pixels of the top row get their letters
     # above the image, spread left to right; the others inside, pointing away from the corner.
     top_row = [p for p in pixels if p[0] == 0]
-    for i, (r, col) in enumerate(pixels):
-        shapes.append(dict(type="rect", xref="x", yref="y", x0=col - 0.5, x1=col + 0.5, y0=r - 0.5, y1=r + 0.5,
-                           line=dict(color="#FFFFFF", width=3)))
+    for r, col in pixels:
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="y",
+                x0=col - 0.5,
+                x1=col + 0.5,
+                y0=r - 0.5,
+                y1=r + 0.5,
+                line=dict(color="#FFFFFF", width=3),
+            )
+        )
         if r == 0:
             j = top_row.index((r, col))
             ax, ay = (-30 + 55 * j if col < w / 2 else -20), -60
         else:
             ax = 70 if col < w / 2 else -45
             ay = 45 if r < h / 2 else 55
-        annotations.append(dict(x=col, y=r, xref="x", yref="y", text=f"<b>{letters[(r, col)]}</b>",
-                                showarrow=True, arrowhead=2, arrowwidth=3, arrowcolor="#000000",
-                                ax=ax, ay=ay, font=dict(size=BASE_FONT + 2, color="#000000"),
-                                bgcolor="#FFFFFF", bordercolor="#000000", borderpad=3))
+        annotations.append(
+            dict(
+                x=col,
+                y=r,
+                xref="x",
+                yref="y",
+                text=f"<b>{letters[(r, col)]}</b>",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=3,
+                arrowcolor="#000000",
+                ax=ax,
+                ay=ay,
+                font=dict(size=BASE_FONT + 2, color="#000000"),
+                bgcolor="#FFFFFF",
+                bordercolor="#000000",
+                borderpad=3,
+            )
+        )
     rows, previous = [], None
     for e in entries:
         if (previous is None and e["index"] != 0) or (previous is not None and e["index"] != previous + 1):
@@ -140,8 +193,9 @@ def flatten_figure(image, entries, height=760):
         y0, y1 = total - k - 1 + 0.08, total - k - 0.08
         ym = (y0 + y1) / 2
         if e is None:
-            annotations.append(dict(x=0.17, y=ym, xref="x2", yref="y2", text="⋮", showarrow=False,
-                                    font=dict(size=BASE_FONT + 6)))
+            annotations.append(
+                dict(x=0.17, y=ym, xref="x2", yref="y2", text="⋮", showarrow=False, font=dict(size=BASE_FONT + 6))
+            )
             continue
         ch = e["channel"]
         base = CHANNEL_RGB[ch] if ch < 3 else (128, 128, 128)
@@ -149,21 +203,62 @@ def flatten_figure(image, entries, height=760):
         t = min(max(v / 255.0, 0.0), 1.0)
         fill = tuple(int(round(b * t)) for b in base)
         light = (0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]) > 110
-        shapes.append(dict(type="rect", xref="x2", yref="y2", x0=0.08, x1=0.26, y0=y0, y1=y1,
-                           fillcolor=f"rgb{fill}", line=dict(color="#333333", width=1)))
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x2",
+                yref="y2",
+                x0=0.08,
+                x1=0.26,
+                y0=y0,
+                y1=y1,
+                fillcolor=f"rgb{fill}",
+                line=dict(color="#333333", width=1),
+            )
+        )
         value_text = str(e["value"]) if isinstance(e["value"], (int, np.integer)) else f"{v:.3g}"
-        annotations.append(dict(x=0.17, y=ym, xref="x2", yref="y2", text=value_text, showarrow=False,
-                                font=dict(size=BASE_FONT - 1, color="#000000" if light else "#FFFFFF")))
-        annotations.append(dict(x=0.07, y=ym, xref="x2", yref="y2", text=f"x[{e['index']}]", showarrow=False,
-                                xanchor="right", font=dict(size=BASE_FONT - 1)))
+        annotations.append(
+            dict(
+                x=0.17,
+                y=ym,
+                xref="x2",
+                yref="y2",
+                text=value_text,
+                showarrow=False,
+                font=dict(size=BASE_FONT - 1, color="#000000" if light else "#FFFFFF"),
+            )
+        )
+        annotations.append(
+            dict(
+                x=0.07,
+                y=ym,
+                xref="x2",
+                yref="y2",
+                text=f"x[{e['index']}]",
+                showarrow=False,
+                xanchor="right",
+                font=dict(size=BASE_FONT - 1),
+            )
+        )
         cname = CHANNEL_NAMES[ch] if ch < 3 else f"ch {ch}"
-        annotations.append(dict(
-            x=0.28, y=ym, xref="x2", yref="y2", xanchor="left", align="left", showarrow=False,
-            font=dict(size=BASE_FONT - 2),
-            # Two short lines, so a 150 %-zoomed projector (853 px) shows them whole.
-            text=(f"← <b>{letters[(e['row'], e['col'])]}</b> = pixel ({e['row']}, {e['col']}), {cname}<br>"
-                  f"<span style='font-size:{BASE_FONT - 4}px'>({e['row']}·{w} + {e['col']})·{c} + {ch}"
-                  f" = {e['index']}</span>")))
+        annotations.append(
+            dict(
+                x=0.28,
+                y=ym,
+                xref="x2",
+                yref="y2",
+                xanchor="left",
+                align="left",
+                showarrow=False,
+                font=dict(size=BASE_FONT - 2),
+                # Two short lines, so a 150 %-zoomed projector (853 px) shows them whole.
+                text=(
+                    f"← <b>{letters[(e['row'], e['col'])]}</b> = pixel ({e['row']}, {e['col']}), {cname}<br>"
+                    f"<span style='font-size:{BASE_FONT - 4}px'>({e['row']}·{w} + {e['col']})·{c} + {ch}"
+                    f" = {e['index']}</span>"
+                ),
+            )
+        )
     axes["xaxis"].update(IMAGE_AXIS)
     axes["yaxis"].update(IMAGE_AXIS, autorange="reversed", scaleanchor="x")
     axes["xaxis2"].update(range=[-0.12, 1.0], visible=False)
@@ -197,17 +292,38 @@ def pixel_histograms_figure(hists, labels, height=440):
         xa, ya = ref(j + 1)
         edges = np.asarray(hst["edges"], dtype=np.float64)
         color = SCALING_COLORS.get(k, PALETTE[j % len(PALETTE)])
-        data.append(dict(type="bar", x=(edges[:-1] + edges[1:]) / 2, y=np.asarray(hst["counts"]),
-                         width=np.diff(edges), marker=dict(color=color, line=dict(width=0)),
-                         name=labels.get(k, k), xaxis=xa, yaxis=ya,
-                         hovertemplate="%{x:.3g}: %{y} values<extra></extra>"))
+        data.append(
+            dict(
+                type="bar",
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=np.asarray(hst["counts"]),
+                width=np.diff(edges),
+                marker=dict(color=color, line=dict(width=0)),
+                name=labels.get(k, k),
+                xaxis=xa,
+                yaxis=ya,
+                hovertemplate="%{x:.3g}: %{y} values<extra></extra>",
+            )
+        )
         note = f"mean {fmt(hst['mean'])}<br>std {fmt(hst['std'])}"
         outside = int(hst.get("below", 0)) + int(hst.get("above", 0))
         if outside:
             note += f"<br>{outside:,} values outside the axis"
-        annotations.append(dict(xref=f"{xa} domain", yref=f"{ya} domain", x=0.98, y=0.98, xanchor="right",
-                                yanchor="top", showarrow=False, text=note, align="right",
-                                bgcolor="rgba(255,255,255,0.85)", font=dict(size=BASE_FONT - 2)))
+        annotations.append(
+            dict(
+                xref=f"{xa} domain",
+                yref=f"{ya} domain",
+                x=0.98,
+                y=0.98,
+                xanchor="right",
+                yanchor="top",
+                showarrow=False,
+                text=note,
+                align="right",
+                bgcolor="rgba(255,255,255,0.85)",
+                font=dict(size=BASE_FONT - 2),
+            )
+        )
         axes["xaxis" + xa[1:]].update(axis(title="pixel value", range=[float(edges[0]), float(edges[-1])]))
         axes["yaxis" + ya[1:]].update(axis(title="number of values" if j == 0 else None, exponentformat="SI"))
     lay = layout(None, height, show_legend=False, annotations=annotations, bargap=0, **axes)
@@ -235,8 +351,8 @@ def thumbnail(image, scale=3, border_color=None, border=4):
     big = np.repeat(np.repeat(image, scale, axis=0), scale, axis=1)
     if not border_color:
         return big
-    rgb = [int(border_color[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(border_color[i : i + 2], 16) for i in (1, 3, 5)]
     out = np.empty((big.shape[0] + 2 * border, big.shape[1] + 2 * border, 3), dtype=np.uint8)
     out[:] = rgb
-    out[border:border + big.shape[0], border:border + big.shape[1]] = big
+    out[border : border + big.shape[0], border : border + big.shape[1]] = big
     return out

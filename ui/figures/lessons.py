@@ -1,4 +1,5 @@
 """The Predict, Why-standardize and Math pages' figures: contribution map, cost curves and contours, σ(z)."""
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,9 @@ from .style import (
 )
 
 
-def contribution_map_figure(contributions, positive_label, negative_label, title="Which pixels pushed where",
-                            height=380):
+def contribution_map_figure(
+    contributions, positive_label, negative_label, title="Which pixels pushed where", height=380
+):
     """Heat map of each pixel's contribution w·x to the logit, centred at 0.
 
     Parameters
@@ -52,21 +54,43 @@ def contribution_map_figure(contributions, positive_label, negative_label, title
     bound = float(np.max(np.abs(c))) if c.size else 0.0
     bound = bound if bound > 0 else 1.0
     heat = dict(
-        type="heatmap", z=c, zmin=-bound, zmax=bound, zmid=0.0, colorscale=DIVERGING,
-        colorbar={"title": {"text": "w·x", "side": "top", "font": {"size": BASE_FONT}},
-                  "tickvals": [-bound, 0, bound],
-                  "ticktext": [f"→ {negative_label}", "0", f"→ {positive_label}"],
-                  "tickfont": {"size": BASE_FONT - 2}, "thickness": 22, "len": 0.9},
+        type="heatmap",
+        z=c,
+        zmin=-bound,
+        zmax=bound,
+        zmid=0.0,
+        colorscale=DIVERGING,
+        colorbar={
+            "title": {"text": "w·x", "side": "top", "font": {"size": BASE_FONT}},
+            "tickvals": [-bound, 0, bound],
+            "ticktext": [f"→ {negative_label}", "0", f"→ {positive_label}"],
+            "tickfont": {"size": BASE_FONT - 2},
+            "thickness": 22,
+            "len": 0.9,
+        },
         hovertemplate="row %{y}, column %{x}: %{z:.3g}<extra></extra>",
     )
-    lay = layout(title, height, margin={"l": 20, "r": 20, "t": 60, "b": 20},
-                 xaxis=axis(visible=False, constrain="domain"),
-                 yaxis=axis(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"))
+    lay = layout(
+        title,
+        height,
+        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        xaxis=axis(visible=False, constrain="domain"),
+        yaxis=axis(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"),
+    )
     return go.Figure(data=[heat], layout=lay)
 
 
-def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_diverged=False,
-                       std_diverged=False, learning_rate=None, excess=False, height=480):
+def cost_curves_figure(
+    raw_costs,
+    std_costs,
+    optimal_cost,
+    num_iterations,
+    raw_diverged=False,
+    std_diverged=False,
+    learning_rate=None,
+    excess=False,
+    height=480,
+):
     """Cost per iteration of both runs on a log scale, with the lowest possible cost.
 
     Parameters
@@ -107,38 +131,94 @@ def cost_curves_figure(raw_costs, std_costs, optimal_cost, num_iterations, raw_d
         bottom = math.log10(max(floor, 1e-300)) - 0.3
     top = math.log10(start) + 1.2
     data, annotations, shapes = [], [], []
-    for offset, (name, costs, diverged, colour, dash) in zip((40, 100), series):
+    for offset, (name, costs, diverged, colour, dash) in zip((40, 100), series, strict=False):
         costs = costs[np.isfinite(costs)]
         it = np.arange(costs.size)
         label = f"{name} — DIVERGED" if diverged else name
-        data.append(dict(type="scatter", x=it, y=costs, mode="lines", name=label,
-                         line={"color": colour, "width": LINE_WIDTH, "dash": dash}))
+        data.append(
+            dict(
+                type="scatter",
+                x=it,
+                y=costs,
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": LINE_WIDTH, "dash": dash},
+            )
+        )
         if diverged and costs.size:
             k = int(costs.size - 1)
             y_mark = min(float(costs[-1]), 10 ** (top - 0.15))
-            data.append(dict(type="scatter", x=[k], y=[y_mark], mode="markers", showlegend=False,
-                             marker={"symbol": "x", "size": 20, "color": colour, "line": {"width": 2, "color": colour}},
-                             hoverinfo="skip"))
+            data.append(
+                dict(
+                    type="scatter",
+                    x=[k],
+                    y=[y_mark],
+                    mode="markers",
+                    showlegend=False,
+                    marker={"symbol": "x", "size": 20, "color": colour, "line": {"width": 2, "color": colour}},
+                    hoverinfo="skip",
+                )
+            )
             updates = "update" if k == 1 else "updates"
-            annotations.append(dict(x=k, y=math.log10(y_mark), text=f"<b>{name}: diverged after {k} {updates}</b>",
-                                    showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor=colour, ax=70, ay=offset,
-                                    font={"size": BASE_FONT, "color": colour}, xanchor="left", bgcolor=WHITE_BOX))
+            annotations.append(
+                dict(
+                    x=k,
+                    y=math.log10(y_mark),
+                    text=f"<b>{name}: diverged after {k} {updates}</b>",
+                    showarrow=True,
+                    arrowhead=2,
+                    arrowwidth=2,
+                    arrowcolor=colour,
+                    ax=70,
+                    ay=offset,
+                    font={"size": BASE_FONT, "color": colour},
+                    xanchor="left",
+                    bgcolor=WHITE_BOX,
+                )
+            )
     if not excess:
         shapes.append(hline(floor, color=BLACK))
-        annotations.append(dict(x=1, xref="paper", xanchor="right", y=math.log10(max(floor, 1e-300)),
-                                yanchor="bottom", text=f"lowest possible cost J* = {floor:.4g}", showarrow=False,
-                                yshift=4, bgcolor=WHITE_BOX, font={"size": BASE_FONT - 2, "color": BLACK}))
+        annotations.append(
+            dict(
+                x=1,
+                xref="paper",
+                xanchor="right",
+                y=math.log10(max(floor, 1e-300)),
+                yanchor="bottom",
+                text=f"lowest possible cost J* = {floor:.4g}",
+                showarrow=False,
+                yshift=4,
+                bgcolor=WHITE_BOX,
+                font={"size": BASE_FONT - 2, "color": BLACK},
+            )
+        )
     title = "J − J*: how far above the lowest cost" if excess else "Cost J during gradient descent"
     if learning_rate is not None:
-        title += (f"<br><span style='font-size:{BASE_FONT}px'>"
-                  f"log scale · the same α = {learning_rate:g} for both</span>")
-    lay = layout(title, height, shapes=shapes, annotations=annotations,
-                 legend={"x": 0.99, "y": 0.99, "xanchor": "right", "yanchor": "top", "font": {"size": BASE_FONT},
-                         "bgcolor": WHITE_BOX, "bordercolor": GREY, "borderwidth": 1},
-                 margin={"l": 80, "r": 30, "t": 95, "b": 70},
-                 xaxis=axis(title="iteration (updates of w and b)", range=[0, max(int(num_iterations), 1)]),
-                 yaxis=axis(title=("J − J*" if excess else "cost J") + " (log scale)", type="log",
-                            range=[bottom, top], dtick=1 if top - bottom <= 10 else 2))
+        title += f"<br><span style='font-size:{BASE_FONT}px'>log scale · the same α = {learning_rate:g} for both</span>"
+    lay = layout(
+        title,
+        height,
+        shapes=shapes,
+        annotations=annotations,
+        legend={
+            "x": 0.99,
+            "y": 0.99,
+            "xanchor": "right",
+            "yanchor": "top",
+            "font": {"size": BASE_FONT},
+            "bgcolor": WHITE_BOX,
+            "bordercolor": GREY,
+            "borderwidth": 1,
+        },
+        margin={"l": 80, "r": 30, "t": 95, "b": 70},
+        xaxis=axis(title="iteration (updates of w and b)", range=[0, max(int(num_iterations), 1)]),
+        yaxis=axis(
+            title=("J − J*" if excess else "cost J") + " (log scale)",
+            type="log",
+            range=[bottom, top],
+            dtick=1 if top - bottom <= 10 else 2,
+        ),
+    )
     return go.Figure(data=data, layout=lay)
 
 
@@ -175,8 +255,20 @@ def _clip_path(path, w_range, b_range, factor=2.0):
     return np.vstack([path[:j], a + max(t, 0.0) * d]), True
 
 
-def cost_contour_figure(w_grid, b_grid, J, path, optimum, optimal_cost, title, w_label="w", b_label="b",
-                        diverged=False, path_colour=None, height=560):
+def cost_contour_figure(
+    w_grid,
+    b_grid,
+    J,
+    path,
+    optimum,
+    optimal_cost,
+    title,
+    w_label="w",
+    b_label="b",
+    diverged=False,
+    path_colour=None,
+    height=560,
+):
     """Contours of J(w, b) with a gradient-descent path drawn on them.
 
     Axes use the same scale, so round contours look round and elongated ones
@@ -216,15 +308,26 @@ def cost_contour_figure(w_grid, b_grid, J, path, optimum, optimal_cost, title, w
     lo = math.floor(float(np.min(excess)))
     hi = math.ceil(float(np.max(excess)))
     ticks = list(range(lo, hi + 1, 1 if hi - lo <= 6 else 2))
-    data = [dict(
-        type="contour", x=w_grid, y=b_grid, z=excess, colorscale=SEQUENTIAL,
-        contours={"start": lo, "end": hi, "size": 0.5, "coloring": "fill", "showlines": True},
-        line={"width": 1.5, "color": "rgba(40,40,40,0.55)"},
-        colorbar={"title": {"text": "J − J*", "side": "top", "font": {"size": BASE_FONT}},
-                  "tickvals": ticks, "ticktext": [fmt(10.0 ** t, html=False) for t in ticks],
-                  "tickfont": {"size": BASE_FONT - 2}, "thickness": 16, "xpad": 4},
-        hovertemplate=f"{w_label} = %{{x:.3g}}, {b_label} = %{{y:.3g}}<extra></extra>",
-    )]
+    data = [
+        dict(
+            type="contour",
+            x=w_grid,
+            y=b_grid,
+            z=excess,
+            colorscale=SEQUENTIAL,
+            contours={"start": lo, "end": hi, "size": 0.5, "coloring": "fill", "showlines": True},
+            line={"width": 1.5, "color": "rgba(40,40,40,0.55)"},
+            colorbar={
+                "title": {"text": "J − J*", "side": "top", "font": {"size": BASE_FONT}},
+                "tickvals": ticks,
+                "ticktext": [fmt(10.0**t, html=False) for t in ticks],
+                "tickfont": {"size": BASE_FONT - 2},
+                "thickness": 16,
+                "xpad": 4,
+            },
+            hovertemplate=f"{w_label} = %{{x:.3g}}, {b_label} = %{{y:.3g}}<extra></extra>",
+        )
+    ]
     w_range = (float(w_grid[0]), float(w_grid[-1]))
     b_range = (float(b_grid[0]), float(b_grid[-1]))
     shown, left = _clip_path(path, w_range, b_range)
@@ -234,32 +337,81 @@ def cost_contour_figure(w_grid, b_grid, J, path, optimum, optimal_cost, title, w
         data.append(dict(line, x=shown[:, 0], y=shown[:, 1], line={"color": "white", "width": LINE_WIDTH + 4}))
         data.append(dict(line, x=shown[:, 0], y=shown[:, 1], line={"color": colour, "width": LINE_WIDTH}))
         first = shown[: min(len(shown), 40)]
-        data.append(dict(type="scatter", x=first[:, 0], y=first[:, 1], mode="markers", showlegend=False,
-                         marker={"size": 8, "color": colour, "line": {"width": 1.5, "color": "white"}},
-                         hoverinfo="skip"))
+        data.append(
+            dict(
+                type="scatter",
+                x=first[:, 0],
+                y=first[:, 1],
+                mode="markers",
+                showlegend=False,
+                marker={"size": 8, "color": colour, "line": {"width": 1.5, "color": "white"}},
+                hoverinfo="skip",
+            )
+        )
     w0, b0 = np.asarray(path, dtype=np.float64)[0]
-    data.append(dict(type="scatter", x=[w0], y=[b0], mode="markers", showlegend=False, hoverinfo="skip",
-                     marker={"size": 16, "color": "white", "line": {"width": 3, "color": BLACK}}))
-    data.append(dict(type="scatter", x=[optimum[0]], y=[optimum[1]], mode="markers", showlegend=False,
-                     hoverinfo="skip", marker={"symbol": "star", "size": 26, "color": "#F0E442",
-                                               "line": {"width": 2, "color": BLACK}}))
-    label_box = {"bgcolor": WHITE_BOX, "borderpad": 2, "showarrow": True, "arrowwidth": 1.5,
-                 "arrowcolor": BLACK, "font": {"size": BASE_FONT - 1, "color": BLACK}}
-    annotations = [dict(label_box, x=w0, y=b0, text="start", ax=45, ay=30),
-                   dict(label_box, x=optimum[0], y=optimum[1], text="minimum", ax=-60, ay=30)]
+    data.append(
+        dict(
+            type="scatter",
+            x=[w0],
+            y=[b0],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={"size": 16, "color": "white", "line": {"width": 3, "color": BLACK}},
+        )
+    )
+    data.append(
+        dict(
+            type="scatter",
+            x=[optimum[0]],
+            y=[optimum[1]],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={"symbol": "star", "size": 26, "color": "#F0E442", "line": {"width": 2, "color": BLACK}},
+        )
+    )
+    label_box = {
+        "bgcolor": WHITE_BOX,
+        "borderpad": 2,
+        "showarrow": True,
+        "arrowwidth": 1.5,
+        "arrowcolor": BLACK,
+        "font": {"size": BASE_FONT - 1, "color": BLACK},
+    }
+    annotations = [
+        dict(label_box, x=w0, y=b0, text="start", ax=45, ay=30),
+        dict(label_box, x=optimum[0], y=optimum[1], text="minimum", ax=-60, ay=30),
+    ]
     if diverged or left:
         note = "DIVERGED: the path leaves the chart" if left else "DIVERGED"
         title = f"{title}<br><span style='color:{colour};font-size:{BASE_FONT}px'><b>{note}</b></span>"
     elif len(shown) > 1:
-        data.append(dict(type="scatter", x=[shown[-1, 0]], y=[shown[-1, 1]], mode="markers", showlegend=False,
-                         marker={"symbol": "diamond", "size": 14, "color": colour,
-                                 "line": {"width": 2, "color": "white"}}, hoverinfo="skip"))
-        title = (f"{title}<br><span style='color:{colour};font-size:{BASE_FONT}px'>"
-                 f"◆ where it is after {n_steps} steps</span>")
-    lay = layout(title, height, annotations=annotations, margin={"l": 75, "r": 10, "t": 95, "b": 65},
-                 xaxis=axis(title=w_label, range=list(w_range), constrain="domain", showgrid=False),
-                 yaxis=axis(title=b_label, range=list(b_range), scaleanchor="x", scaleratio=1,
-                            constrain="domain", showgrid=False))
+        data.append(
+            dict(
+                type="scatter",
+                x=[shown[-1, 0]],
+                y=[shown[-1, 1]],
+                mode="markers",
+                showlegend=False,
+                marker={"symbol": "diamond", "size": 14, "color": colour, "line": {"width": 2, "color": "white"}},
+                hoverinfo="skip",
+            )
+        )
+        title = (
+            f"{title}<br><span style='color:{colour};font-size:{BASE_FONT}px'>"
+            f"◆ where it is after {n_steps} steps</span>"
+        )
+    lay = layout(
+        title,
+        height,
+        annotations=annotations,
+        margin={"l": 75, "r": 10, "t": 95, "b": 65},
+        xaxis=axis(title=w_label, range=list(w_range), constrain="domain", showgrid=False),
+        yaxis=axis(
+            title=b_label, range=list(b_range), scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False
+        ),
+    )
     return go.Figure(data=data, layout=lay)
 
 
@@ -279,17 +431,31 @@ def linear_data_figure(x, y, lines=(), height=420):
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    data = [dict(type="scatter", x=x, y=y, mode="markers", name="data",
-                 marker={"size": 9, "color": GREY, "opacity": 0.8})]
+    data = [
+        dict(type="scatter", x=x, y=y, mode="markers", name="data", marker={"size": 9, "color": GREY, "opacity": 0.8})
+    ]
     xs = np.array([float(x.min()), float(x.max())]) if x.size else np.array([0.0, 1.0])
     colours = (BLACK, BLUE, VERMILLION, GREEN)
     dashes = ("dot", "solid", "dash", "dashdot")
     for i, (label, slope, intercept) in enumerate(lines):
-        data.append(dict(type="scatter", x=xs, y=slope * xs + intercept, mode="lines", name=label,
-                         line={"color": colours[i % 4], "width": LINE_WIDTH, "dash": dashes[i % 4]}))
-    lay = layout("The data: y = 3x + 7 + noise", height, margin={"l": 80, "r": 30, "t": 70, "b": 70},
-                 legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": WHITE_BOX},
-                 xaxis=axis(title="x"), yaxis=axis(title="y"))
+        data.append(
+            dict(
+                type="scatter",
+                x=xs,
+                y=slope * xs + intercept,
+                mode="lines",
+                name=label,
+                line={"color": colours[i % 4], "width": LINE_WIDTH, "dash": dashes[i % 4]},
+            )
+        )
+    lay = layout(
+        "The data: y = 3x + 7 + noise",
+        height,
+        margin={"l": 80, "r": 30, "t": 70, "b": 70},
+        legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": WHITE_BOX},
+        xaxis=axis(title="x"),
+        yaxis=axis(title="y"),
+    )
     return go.Figure(data=data, layout=lay)
 
 
@@ -316,23 +482,49 @@ def sigmoid_figure(z, a, y, height=420):
     reach = max(6.0, float(np.max(np.abs(z[np.isfinite(z)]))) + 1.0 if z.size else 6.0)
     reach = min(reach, 60.0)
     grid = np.linspace(-reach, reach, 400)
-    data = [dict(type="scatter", x=grid, y=sigmoid(grid), mode="lines", name="σ(z)",
-                 line={"color": BLACK, "width": LINE_WIDTH}, hoverinfo="skip")]
+    data = [
+        dict(
+            type="scatter",
+            x=grid,
+            y=sigmoid(grid),
+            mode="lines",
+            name="σ(z)",
+            line={"color": BLACK, "width": LINE_WIDTH},
+            hoverinfo="skip",
+        )
+    ]
     for label, colour, symbol in ((1, VERMILLION, "circle"), (0, BLUE, "square")):
         idx = np.flatnonzero(y == label)
         if idx.size == 0:
             continue
-        data.append(dict(
-            type="scatter", x=np.clip(z[idx], -reach, reach), y=a[idx], mode="markers+text",
-            name=f"examples with y = {label}", text=[f"#{i + 1}" for i in idx],
-            textposition=[("top left", "bottom right")[k % 2] if label else ("bottom right", "top left")[k % 2]
-                          for k in range(idx.size)],
-            textfont={"size": BASE_FONT, "color": colour},
-            marker={"size": MARKER_SIZE + 4, "color": colour, "symbol": symbol,
-                    "line": {"width": 2, "color": "white"}}))
-    lay = layout("Forward pass: each example's z and a = σ(z)", height, shapes=[hline(0.5, color=GREY, width=1.5)],
-                 margin={"l": 80, "r": 30, "t": 70, "b": 70},
-                 legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": WHITE_BOX},
-                 xaxis=axis(title="z = wᵀx + b", range=[-reach, reach]),
-                 yaxis=axis(title="a = σ(z)", range=[-0.05, 1.05]))
+        data.append(
+            dict(
+                type="scatter",
+                x=np.clip(z[idx], -reach, reach),
+                y=a[idx],
+                mode="markers+text",
+                name=f"examples with y = {label}",
+                text=[f"#{i + 1}" for i in idx],
+                textposition=[
+                    ("top left", "bottom right")[k % 2] if label else ("bottom right", "top left")[k % 2]
+                    for k in range(idx.size)
+                ],
+                textfont={"size": BASE_FONT, "color": colour},
+                marker={
+                    "size": MARKER_SIZE + 4,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"width": 2, "color": "white"},
+                },
+            )
+        )
+    lay = layout(
+        "Forward pass: each example's z and a = σ(z)",
+        height,
+        shapes=[hline(0.5, color=GREY, width=1.5)],
+        margin={"l": 80, "r": 30, "t": 70, "b": 70},
+        legend={"x": 0.01, "y": 0.99, "xanchor": "left", "yanchor": "top", "bgcolor": WHITE_BOX},
+        xaxis=axis(title="z = wᵀx + b", range=[-reach, reach]),
+        yaxis=axis(title="a = σ(z)", range=[-0.05, 1.05]),
+    )
     return go.Figure(data=data, layout=lay)

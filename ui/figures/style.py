@@ -6,6 +6,7 @@ cue. Every figure is one ``go.Figure(data, layout)`` call from plain dicts
 with ``template="lab"``: Plotly's ``add_*``/``update_*``/``make_subplots``
 helpers cost 5–80 ms each, which would make the live training chart stutter.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,7 +17,14 @@ import plotly.io as pio
 
 # Okabe–Ito, strongest first: blue, vermillion, bluish green, reddish purple, orange, black, sky blue.
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, BLACK, SKY = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#222222", "#56B4E9")
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#222222",
+    "#56B4E9",
+)
 GREY = "#666666"
 PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, BLACK, SKY)
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -26,8 +34,16 @@ SCALING_COLORS = {"none": VERMILLION, "255": BLUE, "zscore": GREEN}
 CLASS_COLORS = (BLUE, ORANGE)
 #: ColorBrewer RdBu, negative = blue, 0 = near white, positive = red ("towards label 1" on every page).
 DIVERGING = [
-    [0.0, "#053061"], [0.1, "#2166ac"], [0.2, "#4393c3"], [0.3, "#92c5de"], [0.4, "#d1e5f0"],
-    [0.5, "#f7f7f7"], [0.6, "#fddbc7"], [0.7, "#f4a582"], [0.8, "#d6604d"], [0.9, "#b2182b"],
+    [0.0, "#053061"],
+    [0.1, "#2166ac"],
+    [0.2, "#4393c3"],
+    [0.3, "#92c5de"],
+    [0.4, "#d1e5f0"],
+    [0.5, "#f7f7f7"],
+    [0.6, "#fddbc7"],
+    [0.7, "#f4a582"],
+    [0.8, "#d6604d"],
+    [0.9, "#b2182b"],
     [1.0, "#67001f"],
 ]
 #: Sequential for cost: dark at the minimum, light far away.
@@ -42,16 +58,30 @@ PRESENTING_SCALE = 1.2
 TEMPLATE = "lab"
 WHITE_BOX = "rgba(255,255,255,0.85)"
 
-_AXIS = dict(showline=True, linewidth=2, linecolor="#333333", gridcolor="#dddddd", zeroline=False,
-             ticks="outside", tickfont=dict(size=BASE_FONT - 1), title=dict(font=dict(size=BASE_FONT)),
-             automargin=True)
+_AXIS = dict(
+    showline=True,
+    linewidth=2,
+    linecolor="#333333",
+    gridcolor="#dddddd",
+    zeroline=False,
+    ticks="outside",
+    tickfont=dict(size=BASE_FONT - 1),
+    title=dict(font=dict(size=BASE_FONT)),
+    automargin=True,
+)
 
-pio.templates[TEMPLATE] = go.layout.Template(layout=dict(
-    font=dict(size=BASE_FONT, color="#111111"), paper_bgcolor="white", plot_bgcolor="white",
-    colorway=list(PALETTE), hoverlabel=dict(font=dict(size=BASE_FONT)),
-    title=dict(font=dict(size=TITLE_FONT), x=0.01, xanchor="left"),
-    xaxis=_AXIS, yaxis=_AXIS,
-))
+pio.templates[TEMPLATE] = go.layout.Template(
+    layout=dict(
+        font=dict(size=BASE_FONT, color="#111111"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(PALETTE),
+        hoverlabel=dict(font=dict(size=BASE_FONT)),
+        title=dict(font=dict(size=TITLE_FONT), x=0.01, xanchor="left"),
+        xaxis=_AXIS,
+        yaxis=_AXIS,
+    )
+)
 
 
 def layout(title=None, height=None, show_legend=True, scale=1.0, **extra):
@@ -89,8 +119,7 @@ def axis(title=None, scale=1.0, **kw):
     return out
 
 
-IMAGE_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showline=False, ticks="",
-                  constrain="domain")
+IMAGE_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False, showline=False, ticks="", constrain="domain")
 
 
 def ref(k):
@@ -124,9 +153,20 @@ def grid(rows, cols, titles=None, hspace=0.05, vspace=0.1, col_widths=None, titl
             axes["xaxis" + xa[1:]] = dict(domain=[x0, x1], anchor=ya)
             axes["yaxis" + ya[1:]] = dict(domain=[max(0.0, y0), min(1.0, y1)], anchor=xa)
             if titles and k <= len(titles) and titles[k - 1]:
-                annotations.append(dict(text=titles[k - 1], x=(x0 + x1) / 2, y=y1, xref="paper", yref="paper",
-                                        xanchor="center", yanchor="bottom", showarrow=False, yshift=4,
-                                        font=dict(size=title_size)))
+                annotations.append(
+                    dict(
+                        text=titles[k - 1],
+                        x=(x0 + x1) / 2,
+                        y=y1,
+                        xref="paper",
+                        yref="paper",
+                        xanchor="center",
+                        yanchor="bottom",
+                        showarrow=False,
+                        yshift=4,
+                        font=dict(size=title_size),
+                    )
+                )
     return axes, annotations
 
 
@@ -158,8 +198,17 @@ def fmt(value, html=True):
 
 def hline(y, color="#555555", width=2, dash="dot", axis="x", yaxis="y"):
     """A horizontal line across one panel at data value y (a layout shape)."""
-    return dict(type="line", xref=f"{axis} domain", yref=yaxis, x0=0, x1=1, y0=y, y1=y, layer="below",
-                line=dict(color=color, width=width, dash=dash))
+    return dict(
+        type="line",
+        xref=f"{axis} domain",
+        yref=yaxis,
+        x0=0,
+        x1=1,
+        y0=y,
+        y1=y,
+        layer="below",
+        line=dict(color=color, width=width, dash=dash),
+    )
 
 
 def run_colors(n, scalings=None):
@@ -171,7 +220,6 @@ def run_colors(n, scalings=None):
     scalings : sequence of str or None
         Each run's scaling ("none", "255", "zscore").
     """
-    if scalings is not None and len(set(scalings)) == len(scalings) == n \
-            and all(s in SCALING_COLORS for s in scalings):
+    if scalings is not None and len(set(scalings)) == len(scalings) == n and all(s in SCALING_COLORS for s in scalings):
         return [SCALING_COLORS[s] for s in scalings]
     return [PALETTE[i % len(PALETTE)] for i in range(n)]

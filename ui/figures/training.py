@@ -1,4 +1,5 @@
 """The Train page's chart: cost curves and accuracies of a comparison, light enough for live frames."""
+
 from __future__ import annotations
 
 import math
@@ -33,12 +34,21 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
     # Linear axis: one exploding run (raw pixels) would flatten the others onto the x axis.
     cap = 1.5 if (not log_y and peaks and max(peaks) > 10.0) else None
     data, shapes, annotations, off_chart = [], [hline(LN2, axis=xa, yaxis=ya)], [], 0
-    annotations.append(dict(xref=f"{xa} domain", yref=ya, x=1, y=math.log10(LN2) if log_y else LN2,
-                            xanchor="right", yanchor="bottom", showarrow=False,
-                            text="ln 2 = cost at the start",
-                            font=dict(size=BASE_FONT - 3, color="#444444")))
+    annotations.append(
+        dict(
+            xref=f"{xa} domain",
+            yref=ya,
+            x=1,
+            y=math.log10(LN2) if log_y else LN2,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            text="ln 2 = cost at the start",
+            font=dict(size=BASE_FONT - 3, color="#444444"),
+        )
+    )
     low_hit, drawn = False, []
-    for k, (name, costs) in enumerate(zip(names, arrays)):
+    for k, (name, costs) in enumerate(zip(names, arrays, strict=False)):
         stride = int(math.ceil(costs.size / max_points)) if max_points and costs.size > max_points else 1
         idx = np.arange(0, costs.size, stride)
         if costs.size and idx[-1] != costs.size - 1:
@@ -48,29 +58,67 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
             low_hit = low_hit or bool(np.any(y < COST_FLOOR))
             y = np.maximum(y, COST_FLOOR)
         drawn.append(y)
-        data.append(dict(
-            type="scatter", x=idx, y=y, mode="lines", xaxis=xa, yaxis=ya, legendgroup=str(k),
-            name=name + _status_suffix(statuses[k], updates[k] if updates is not None else costs.size),
-            line=dict(color=colors[k], width=LINE_WIDTH, dash=DASHES[k % len(DASHES)]),
-            hovertemplate="iteration %{x}<br>cost %{y:.4g}<extra>" + name + "</extra>",
-        ))
+        data.append(
+            dict(
+                type="scatter",
+                x=idx,
+                y=y,
+                mode="lines",
+                xaxis=xa,
+                yaxis=ya,
+                legendgroup=str(k),
+                name=name + _status_suffix(statuses[k], updates[k] if updates is not None else costs.size),
+                line=dict(color=colors[k], width=LINE_WIDTH, dash=DASHES[k % len(DASHES)]),
+                hovertemplate="iteration %{x}<br>cost %{y:.4g}<extra>" + name + "</extra>",
+            )
+        )
         if statuses[k] == "diverged" and costs.size:
-            data.append(dict(type="scatter", x=[int(costs.size - 1)], y=[float(y[-1])], mode="markers+text",
-                             xaxis=xa, yaxis=ya, showlegend=False, hoverinfo="skip", text=["diverged"],
-                             textposition="top center",
-                             marker=dict(symbol="x", size=22, color=colors[k], line=dict(width=2)),
-                             textfont=dict(size=BASE_FONT, color=colors[k])))
+            data.append(
+                dict(
+                    type="scatter",
+                    x=[int(costs.size - 1)],
+                    y=[float(y[-1])],
+                    mode="markers+text",
+                    xaxis=xa,
+                    yaxis=ya,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    text=["diverged"],
+                    textposition="top center",
+                    marker=dict(symbol="x", size=22, color=colors[k], line=dict(width=2)),
+                    textfont=dict(size=BASE_FONT, color=colors[k]),
+                )
+            )
         if cap is not None and peaks[k] > cap:
-            annotations.append(dict(
-                xref=f"{xa} domain", yref=f"{ya} domain", x=0.99, y=0.75 - 0.1 * off_chart, xanchor="right",
-                showarrow=False, bgcolor="rgba(255,255,255,0.85)", font=dict(color=colors[k], size=BASE_FONT - 2),
-                text=f"{name}: peaks at {fmt(peaks[k])} — off the chart; try the log scale"))
+            annotations.append(
+                dict(
+                    xref=f"{xa} domain",
+                    yref=f"{ya} domain",
+                    x=0.99,
+                    y=0.75 - 0.1 * off_chart,
+                    xanchor="right",
+                    showarrow=False,
+                    bgcolor="rgba(255,255,255,0.85)",
+                    font=dict(color=colors[k], size=BASE_FONT - 2),
+                    text=f"{name}: peaks at {fmt(peaks[k])} — off the chart; try the log scale",
+                )
+            )
             off_chart += 1
     if log_y and low_hit:
         shapes.append(hline(COST_FLOOR, color="#888888", width=1, dash="solid", axis=xa, yaxis=ya))
-        annotations.append(dict(xref=f"{xa} domain", yref=ya, x=0, y=math.log10(COST_FLOOR), xanchor="left",
-                                yanchor="bottom", showarrow=False, font=dict(size=BASE_FONT - 4, color="#444444"),
-                                text="costs below 10<sup>−6</sup> (≈ 0) are drawn on this line"))
+        annotations.append(
+            dict(
+                xref=f"{xa} domain",
+                yref=ya,
+                x=0,
+                y=math.log10(COST_FLOOR),
+                xanchor="left",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=BASE_FONT - 4, color="#444444"),
+                text="costs below 10<sup>−6</sup> (≈ 0) are drawn on this line",
+            )
+        )
     if log_y:
         # One label per power of ten when the curves span decades; else also 2× and 5× (no 3, 4, 6… clutter).
         values = np.concatenate(drawn + [np.array([LN2])])
@@ -78,34 +126,57 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
         dtick = (2 if decades > 6 else 1) if decades > 1.5 else "D2"
         yaxis = axis(title="cost (log scale)", type="log", exponentformat="power", dtick=dtick)
     else:
-        yaxis = axis(title="cost", type="linear",
-                      range=[0, cap if cap is not None else max(max(peaks, default=0.0), LN2) * 1.08])
+        yaxis = axis(
+            title="cost", type="linear", range=[0, cap if cap is not None else max(max(peaks, default=0.0), LN2) * 1.08]
+        )
     return data, shapes, annotations, yaxis
 
 
-def _accuracy_parts(names, iterations, train_accuracies, test_accuracies, statuses, colors, xa="x", ya="y",
-                    legend=True, markers=True):
+def _accuracy_parts(
+    names, iterations, train_accuracies, test_accuracies, statuses, colors, xa="x", ya="y", legend=True, markers=True
+):
     """Traces, shapes, annotations and y axis of the accuracy panel on axes (xa, ya)."""
     data = []
     for k in range(len(names)):
         its = np.asarray(iterations[k], dtype=np.float64)
-        for acc, part, dash, symbol in ((train_accuracies[k], "train", "solid", "circle"),
-                                        (test_accuracies[k], "test", "dash", "diamond")):
+        for acc, part, dash, symbol in (
+            (train_accuracies[k], "train", "solid", "circle"),
+            (test_accuracies[k], "test", "dash", "diamond"),
+        ):
             acc = np.asarray(acc if acc is not None else [], dtype=np.float64)
             if acc.size == 0:
                 continue
             suffix = " (diverged)" if statuses[k] == "diverged" else ""
-            data.append(dict(
-                type="scatter", x=its[: acc.size], y=acc, mode="lines+markers" if markers else "lines",
-                xaxis=xa, yaxis=ya,
-                name=f"{names[k]}{suffix}", legendgroup=str(k), showlegend=legend and part == "train",
-                line=dict(color=colors[k], width=3, dash=dash),
-                marker=dict(size=9, symbol=symbol, color=colors[k]),
-                hovertemplate="iteration %{x}<br>" + part + " accuracy %{y:.1f} %<extra>" + names[k] + "</extra>",
-            ))
+            data.append(
+                dict(
+                    type="scatter",
+                    x=its[: acc.size],
+                    y=acc,
+                    mode="lines+markers" if markers else "lines",
+                    xaxis=xa,
+                    yaxis=ya,
+                    name=f"{names[k]}{suffix}",
+                    legendgroup=str(k),
+                    showlegend=legend and part == "train",
+                    line=dict(color=colors[k], width=3, dash=dash),
+                    marker=dict(size=9, symbol=symbol, color=colors[k]),
+                    hovertemplate="iteration %{x}<br>" + part + " accuracy %{y:.1f} %<extra>" + names[k] + "</extra>",
+                )
+            )
     shapes = [hline(50, color="#888888", width=1, axis=xa, yaxis=ya)]
-    annotations = [dict(xref=f"{xa} domain", yref=ya, x=1, y=50, xanchor="right", yanchor="top", showarrow=False,
-                        text="50 % = coin flip", font=dict(size=BASE_FONT - 4, color="#444444"))]
+    annotations = [
+        dict(
+            xref=f"{xa} domain",
+            yref=ya,
+            x=1,
+            y=50,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            text="50 % = coin flip",
+            font=dict(size=BASE_FONT - 4, color="#444444"),
+        )
+    ]
     yaxis = axis(title="accuracy (%)", range=[0, 103], dtick=20)
     return data, shapes, annotations, yaxis
 
@@ -117,9 +188,23 @@ def _curve_inputs(names, statuses, colors):
     return statuses, colors
 
 
-def training_figure(names, cost_lists, iterations, train_accuracies, test_accuracies, statuses=None, *,
-                    log_y=True, x_max=None, colors=None, max_points=None, frame=None, updates=None,
-                    height=TRAINING_HEIGHT, scale=1.0):
+def training_figure(
+    names,
+    cost_lists,
+    iterations,
+    train_accuracies,
+    test_accuracies,
+    statuses=None,
+    *,
+    log_y=True,
+    x_max=None,
+    colors=None,
+    max_points=None,
+    frame=None,
+    updates=None,
+    height=TRAINING_HEIGHT,
+    scale=1.0,
+):
     """The Train page's chart: cost curves (left) and accuracies at snapshots (right), one legend.
 
     One figure rather than two: while training, every update replaces the chart in the
@@ -162,12 +247,28 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
         Cost traces on axes (x, y), accuracy traces on (x2, y2).
     """
     statuses, colors = _curve_inputs(names, statuses, colors)
-    axes, titles = grid(1, 2, ["cost J (training set)", "accuracy: ● train, ◆ test"],
-                        hspace=0.12, col_widths=[0.58, 0.42], title_size=round(BASE_FONT * scale))
+    axes, titles = grid(
+        1,
+        2,
+        ["cost J (training set)", "accuracy: ● train, ◆ test"],
+        hspace=0.12,
+        col_widths=[0.58, 0.42],
+        title_size=round(BASE_FONT * scale),
+    )
     cost = _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, "x", "y", updates=updates)
     # Live frames (frame given) leave out the markers: cheaper for the browser, redrawn 10+ times a second.
-    acc = _accuracy_parts(names, iterations, train_accuracies, test_accuracies, statuses, colors, "x2", "y2",
-                          legend=False, markers=frame is None)
+    acc = _accuracy_parts(
+        names,
+        iterations,
+        train_accuracies,
+        test_accuracies,
+        statuses,
+        colors,
+        "x2",
+        "y2",
+        legend=False,
+        markers=frame is None,
+    )
     x_range = [0, x_max] if x_max else None
     axes["xaxis"].update(axis(title="iteration", range=x_range, scale=scale))
     axes["yaxis"].update(cost[3])
@@ -175,10 +276,18 @@ def training_figure(names, cost_lists, iterations, train_accuracies, test_accura
     axes["yaxis2"].update(acc[3])
     # A live frame keeps only the panel titles: every annotation and shape costs the browser time per frame.
     live = frame is not None
-    lay = layout(None, height, scale=scale, shapes=[] if live else cost[1] + acc[1],
-                 annotations=titles if live else titles + cost[2] + acc[2],
-                 uirevision="training", legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left",
-                                                    x=0, font=dict(size=round(BASE_FONT * scale))), **axes)
+    lay = layout(
+        None,
+        height,
+        scale=scale,
+        shapes=[] if live else cost[1] + acc[1],
+        annotations=titles if live else titles + cost[2] + acc[2],
+        uirevision="training",
+        legend=dict(
+            orientation="h", yanchor="bottom", y=1.08, xanchor="left", x=0, font=dict(size=round(BASE_FONT * scale))
+        ),
+        **axes,
+    )
     lay["margin"].update(t=72, r=15, l=70, b=55)
     if frame is not None:
         # The frame number and the iteration it shows: a browser test reads them to count rendered frames.

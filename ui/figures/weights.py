@@ -1,4 +1,5 @@
 """The Weights page: w reshaped into an image, one heat map per colour channel and a composite."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,27 +67,59 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
     data = []
     for i in range(channels):
         xa, ya = ref(i + 1)
-        data.append(dict(
-            type="heatmap", z=w[:, :, i], zmin=-vmax, zmax=vmax, zmid=0.0, colorscale=DIVERGING,
-            xaxis=xa, yaxis=ya, showscale=(i == 0), name=titles[i],
-            colorbar=dict(title=dict(text="weight", side="right", font=dict(size=BASE_FONT - 2)),
-                          len=1.0, thickness=20, x=1.01,
-                          tickvals=[-vmax, 0, vmax], ticktext=[fmt(-vmax), "0", fmt(vmax)],
-                          tickfont=dict(size=BASE_FONT - 3)),
-            hovertemplate="row %{y}, col %{x}<br>w = %{z:.3g}<extra>" + titles[i] + "</extra>",
-        ))
+        data.append(
+            dict(
+                type="heatmap",
+                z=w[:, :, i],
+                zmin=-vmax,
+                zmax=vmax,
+                zmid=0.0,
+                colorscale=DIVERGING,
+                xaxis=xa,
+                yaxis=ya,
+                showscale=(i == 0),
+                name=titles[i],
+                colorbar=dict(
+                    title=dict(text="weight", side="right", font=dict(size=BASE_FONT - 2)),
+                    len=1.0,
+                    thickness=20,
+                    x=1.01,
+                    tickvals=[-vmax, 0, vmax],
+                    ticktext=[fmt(-vmax), "0", fmt(vmax)],
+                    tickfont=dict(size=BASE_FONT - 3),
+                ),
+                hovertemplate="row %{y}, col %{x}<br>w = %{z:.3g}<extra>" + titles[i] + "</extra>",
+            )
+        )
     if channels == 3:
         rgb = 0.5 + 0.5 * np.clip(w[:, :, :3] / vmax, -1.0, 1.0)
-        data.append(dict(type="image", z=np.round(rgb * 255).astype(np.uint8), xaxis="x4", yaxis="y4",
-                         hoverinfo="skip", name=titles[-1]))
+        data.append(
+            dict(
+                type="image",
+                z=np.round(rgb * 255).astype(np.uint8),
+                xaxis="x4",
+                yaxis="y4",
+                hoverinfo="skip",
+                name=titles[-1],
+            )
+        )
     for k in range(1, 5):
         xa, ya = ref(k)
         axes["xaxis" + xa[1:]].update(IMAGE_AXIS)
         axes["yaxis" + ya[1:]].update(IMAGE_AXIS, autorange="reversed", scaleanchor=xa)
     if all_zero:
-        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                                text="all weights are 0 (the start)", bgcolor="rgba(255,255,255,0.9)",
-                                font=dict(size=BASE_FONT + 2)))
+        annotations.append(
+            dict(
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=0.5,
+                showarrow=False,
+                text="all weights are 0 (the start)",
+                bgcolor="rgba(255,255,255,0.9)",
+                font=dict(size=BASE_FONT + 2),
+            )
+        )
     lay = layout(title, height, show_legend=False, annotations=annotations, **axes)
     lay["margin"] = dict(l=10, r=90, t=80 if title else 40, b=10)
     if title:
