@@ -79,8 +79,8 @@ def _reason(exc: BaseException) -> str:
     """A short reason for an unpacking error, without the object reprs zipfile puts in its messages."""
     if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
         return "encrypted; a password would be needed"
-    text = re.sub(r"<[^<>]*>", "a member", str(exc)) or type(exc).__name__
-    return cap_text(f"{type(exc).__name__}: {text}", 100)
+    text = re.sub(r"<[^<>]*>", "a member", str(exc)).strip() or "unreadable"
+    return cap_text(text[:1].lower() + text[1:], 100)   # the library's words, never its exception class
 
 
 def dataset_from_groups(

@@ -148,7 +148,7 @@ def entries_frame(entries, revealed):
 st.title("Class board")
 code = board_code()
 st.session_state.setdefault("board_session", uuid.uuid4().hex)
-st.markdown(
+st.caption(
     f"Board **{code}** — everyone who opens this page with `?board={code}` in the address sees the same "
     f"board. Submit a run: it is trained on the training set minus a validation split "
     f"({VALIDATION_FRACTION:.0%} of each class, the same for everyone), and ranked by its accuracy on "
@@ -164,8 +164,7 @@ except (SQLAlchemyError, OSError, ValueError, ImportError, StreamlitAPIException
 dataset = session.get_dataset()
 with st.form("board_submit", border=True):
     st.markdown(f"**Submit a run** on {dataset.source}")
-    a, d = st.columns(2)
-    b, c = st.columns(2)
+    a, d, b, c = st.columns(4)  # one row: the form stays short on a projector
     nickname = a.text_input("Nickname", max_chars=NICKNAME_MAX, key="board_nickname")
     scaling = d.selectbox("Scaling", SCALINGS, index=1, format_func=lambda s: SCALING_LABELS[s], key="board_scaling")
     rate = b.number_input(
@@ -217,32 +216,31 @@ def show_board(board, code):
         st.caption(f"No run on board “{code}” yet. Refreshes every {REFRESH_SECONDS} s.")
         return
     frame = entries_frame(entries, revealed)
-    left, right = st.columns([1.1, 1])
-    with left:
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            height=min(460, 40 + 35 * len(frame)),
-            column_config={
-                "α": st.column_config.NumberColumn(format="%g"),
-                **{k: st.column_config.NumberColumn(format="%.1f") for k in ("train %", "validation %", "test %")},
-                "nickname": st.column_config.TextColumn(width="medium"),
-            },
-        )
-        st.caption(f"Refreshes every {REFRESH_SECONDS} s. Ties share a rank order by time of submission.")
-    with right:
-        st.plotly_chart(
-            figures_eval.board_scatter_figure(
-                [e.nickname for e in entries],
-                [e.learning_rate for e in entries],
-                [e.validation_accuracy for e in entries],
-                [e.scaling for e in entries],
-                SCALING_LABELS,
-            ),
-            theme=None,
-            key="board_scatter",
-        )
+    # The ranking takes the page's width (at 150 % zoom a half column would hide its accuracy columns);
+    # the scatter follows below it.
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=min(460, 40 + 35 * len(frame)),
+        column_config={
+            "α": st.column_config.NumberColumn(format="%g"),
+            **{k: st.column_config.NumberColumn(format="%.1f") for k in ("train %", "validation %", "test %")},
+            "nickname": st.column_config.TextColumn(width="medium"),
+        },
+    )
+    st.caption(f"Refreshes every {REFRESH_SECONDS} s. Ties share a rank order by time of submission.")
+    st.plotly_chart(
+        figures_eval.board_scatter_figure(
+            [e.nickname for e in entries],
+            [e.learning_rate for e in entries],
+            [e.validation_accuracy for e in entries],
+            [e.scaling for e in entries],
+            SCALING_LABELS,
+        ),
+        theme=None,
+        key="board_scatter",
+    )
     if revealed:
         val_rank, test_rank = rank_changes(entries)
         st.header("The test set is revealed")

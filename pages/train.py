@@ -333,7 +333,7 @@ def show_use_and_download(runs, shown):
 def controls(presenting):
     """The settings and buttons; returns (specs or None, mode code, log_y, slow seconds, clicked, stop slot)."""
     lesson.seed_widgets(*SETTING_KEYS)
-    specs, problem = None, None
+    specs = None
     mode = st.radio(
         "Compare",
         MODES,
@@ -344,29 +344,42 @@ def controls(presenting):
     c1, c2 = st.columns(2)
     with c1:
         iterations_text = st.text_input("Iterations", key="train_iterations", help=f"1 to {MAX_ITERATIONS:,}")
+    # Every widget is drawn first, then the values are read: a bad value never hides the other fields.
+    if mode == MODES[0]:
+        with c2:
+            rate_text = st.text_input("Rate α", key="train_rate", help="Any number > 0; try 1e-6 … 1000.")
+        scalings = st.pills(
+            "Scalings",
+            SCALINGS,
+            selection_mode="multi",
+            format_func=SHORT_SCALING.get,
+            key="train_scalings",
+            help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)",
+        )
+    else:
+        with c2:
+            scaling = st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="train_rate_scaling")
+        rates_text = st.text_input("Rates α (comma-separated)", key="train_rates")
+    problems = []
     try:
         iterations = parse_iterations(iterations_text)
+    except ValueError as exc:
+        problems.append(str(exc))
+        iterations = None
+    try:
         if mode == MODES[0]:
-            with c2:
-                rate_text = st.text_input("Rate α", key="train_rate", help="Any number > 0; try 1e-6 … 1000.")
-            scalings = st.pills(
-                "Scalings",
-                SCALINGS,
-                selection_mode="multi",
-                format_func=SHORT_SCALING.get,
-                key="train_scalings",
-                help="raw pixels 0–255 · pixels / 255 · z-score (standardized per feature)",
-            )
+            rate = parse_rate(rate_text)
             if not scalings:
                 raise ValueError("pick at least one pixel scaling")
-            specs = session.scaling_specs(scalings, parse_rate(rate_text), iterations)
+            if iterations is not None:
+                specs = session.scaling_specs(scalings, rate, iterations)
         else:
-            with c2:
-                scaling = st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="train_rate_scaling")
-            rates_text = st.text_input("Rates α (comma-separated)", key="train_rates")
-            specs = session.rate_specs(parse_rates(rates_text), scaling, iterations)
+            rates = parse_rates(rates_text)
+            if iterations is not None:
+                specs = session.rate_specs(rates, scaling, iterations)
     except ValueError as exc:
-        problem = str(exc)
+        problems.append(str(exc))
+    problem = "; ".join(problems) or None
     lesson.remember(*SETTING_KEYS)
     if problem:
         st.error(f"Cannot train: {problem}.")

@@ -154,9 +154,11 @@ def write_url() -> None:
 
 
 def reset() -> None:
-    """Button callback: every lesson setting back to its default (the URL follows)."""
+    """Button callback: every lesson setting back to its default (the URL follows); presentation mode stays."""
     settings = lesson()
     for param in PARAMS.values():
+        if param.key == "present":
+            continue
         settings[param.key] = list(param.default) if isinstance(param.default, list) else param.default
         if param.key in st.session_state:
             st.session_state[param.key] = settings[param.key]
