@@ -80,7 +80,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
         return "encrypted; a password would be needed"
     text = re.sub(r"<[^<>]*>", "a member", str(exc)).strip() or "unreadable"
-    return cap_text(text[:1].lower() + text[1:], 100)   # the library's words, never its exception class
+    return cap_text(text[:1].lower() + text[1:], 100)  # the library's words, never its exception class
 
 
 def dataset_from_groups(
