@@ -28,7 +28,7 @@ def zips():
     [
         (
             "version needed 9.9",
-            "up.zip: damaged or not a zip file (NotImplementedError: zip file version 9.9); expected",
+            "up.zip: damaged or not a zip file (zip file version 9.9); expected",
         ),
         ("too many members", "up.zip: holds 6,000 files; expected at most 5,000"),
         ("300 MB bomb", "up.zip: unpacks to 300 MiB; expected at most 256 MiB"),
@@ -48,7 +48,7 @@ def test_an_unusable_zip_is_one_value_error_line(zips, name, words):
 @pytest.mark.parametrize(
     "name, member, words",
     [
-        ("corrupt LZMA member", "cat/broken.png", "could not be read (LZMAError"),
+        ("corrupt LZMA member", "cat/broken.png", "could not be read (corrupt input data)"),
         ("empty member name", "up.zip", "without a name; skipped"),
         ("60 MB member", "cat/bomb.bmp", "unpacks to 62,914,560 bytes; expected a photo of at most 50 MiB"),
         ("unknown method", "cat/odd.png", "compression method is not supported"),

@@ -24,38 +24,47 @@ def test_prepared_data_is_shared_by_equal_data_sets():
 
 
 def test_scheduler_bounds_concurrency_and_serves_in_order():
+    """Two slots, six trainers arriving one after the other: never more than two step, and each freed
+    slot goes to the longest-waiting trainer (each trainer holds its slot until the test releases it)."""
     gate = shared.TrainingScheduler(2)
-    active, peak, order = [0], [0], []
+    active, peak = [0], [0]
     lock = threading.Lock()
-    hold = threading.Event()
+    release = {f"s{i}": threading.Event() for i in range(6)}
 
     def trainer(name):
         with gate.turn(name):
             with lock:
                 active[0] += 1
                 peak[0] = max(peak[0], active[0])
-                order.append(name)
-            hold.wait(5)
+            release[name].wait(10)
             with lock:
                 active[0] -= 1
+
+    def wait_until(condition):
+        deadline = time.monotonic() + 5
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return condition()
 
     threads = []
     for i in range(6):
         t = threading.Thread(target=trainer, args=(f"s{i}",))
         t.start()
         threads.append(t)
-        deadline = time.monotonic() + 5  # each arrives after the previous one queued
-        while gate.stepping + gate.waiting < i + 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        assert wait_until(lambda i=i: gate.stepping + gate.waiting == i + 1)  # queued before the next arrives
     assert gate.stepping == 2 and gate.waiting == 4
     assert gate.place("s0") == 0 and gate.place("s2") == 1 and gate.place("s5") == 4
     assert gate.place("nobody") is None
-    hold.set()
+    # Free one slot at a time, out of order within the running pair: the next in line gets it every time.
+    for done, next_in_line, still_waiting in (("s1", "s2", "s3"), ("s0", "s3", "s4"), ("s3", "s4", "s5")):
+        release[done].set()
+        assert wait_until(lambda n=next_in_line: gate.place(n) == 0), f"{next_in_line} should step after {done}"
+        assert gate.place(still_waiting) == 1 and gate.stepping == 2
+    for event in release.values():
+        event.set()
     for t in threads:
         t.join(10)
     assert peak[0] == 2
-    # First come, first served: with 2 slots, each pair starts before the next pair (within a pair, any order).
-    assert [set(order[i : i + 2]) for i in (0, 2, 4)] == [{"s0", "s1"}, {"s2", "s3"}, {"s4", "s5"}]
     assert gate.stepping == 0 and gate.waiting == 0
 
 
