@@ -50,6 +50,8 @@ from streamlit.proto.Common_pb2 import FileUploaderState, FileURLs, UploadedFile
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from deploy.cluster import replica_command
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 #: Widget keys and page url paths the scenario relies on (nothing else of the pages).
@@ -442,30 +444,6 @@ def wait_healthy(base_url: str, seconds: float, proc: subprocess.Popen | None = 
     raise RuntimeError(f"{base_url} did not answer /_stcore/health within {seconds:g} s")
 
 
-def streamlit_command(app: str, port: int, extra: list[str] | None = None) -> list[str]:
-    """The command line of one dashboard server on 127.0.0.1:``port``."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        app,
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--server.runOnSave",
-        "false",
-        *(extra or []),
-    ]
-
-
 def server_env(base: dict[str, str] | None = None, blas_threads: int = 1) -> dict[str, str]:
     """The environment of a server process: one BLAS thread (sessions are the parallelism)."""
     env = dict(os.environ if base is None else base)
@@ -481,7 +459,7 @@ def started_server(app: str, log_dir: Path, extra: list[str] | None = None):
     port = free_port()
     log = open(log_dir / f"streamlit-{port}.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        streamlit_command(app, port, extra),
+        replica_command(port, app, extra),
         cwd=ROOT,
         env=server_env(),
         stdout=log,

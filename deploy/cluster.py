@@ -57,7 +57,8 @@ def render_config(prefix: Path, listen_port: int, replica_ports: list[int]) -> s
     )
 
 
-def replica_command(port: int, app: str = "dashboard.py") -> list[str]:
+def replica_command(port: int, app: str = "dashboard.py", extra: list[str] | None = None) -> list[str]:
+    """The command line of one dashboard server on 127.0.0.1:``port`` (a replica here, the load test's server)."""
     return [
         sys.executable,
         "-m",
@@ -74,6 +75,9 @@ def replica_command(port: int, app: str = "dashboard.py") -> list[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        "--server.runOnSave",
+        "false",
+        *(extra or []),
     ]
 
 

@@ -1,31 +1,12 @@
 """`python -m logreg_core`: output formats, exit codes, and no tracebacks."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 
-from paths import REAL_TEST, REAL_TRAIN, ROOT, needs_real_data
-
-
-def cli(*args, env_dir=None, cwd=ROOT):
-    env = dict(os.environ)
-    env.pop("LOGREG_DATA_DIR", None)
-    if env_dir is not None:
-        env["LOGREG_DATA_DIR"] = str(env_dir)
-    result = subprocess.run(
-        [sys.executable, "-m", "logreg_core", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "Traceback" not in result.stderr
-    return result
+from cli_runner import cli
+from paths import REAL_TEST, REAL_TRAIN, needs_real_data
 
 
 @pytest.fixture(scope="module")
