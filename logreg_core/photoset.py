@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from .checks import check_int, check_open_unit
 from .data import Dataset
 from .images import load_photo
 from .limits import BUDGET, cap_list, cap_text
@@ -118,11 +119,8 @@ def dataset_from_groups(
         raise ValueError(f"expected photos for exactly 2 classes; got {len(classes)}: {cap_list(classes)}")
     if not all(classes) or classes[0].casefold() == classes[1].casefold():
         raise ValueError(f"the two classes need two different, non-empty names; got {cap_list(classes)}")
-    lo, hi = BUDGET.min_side, BUDGET.max_side
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not lo <= size <= hi:
-        raise ValueError(f"image size must be a whole number from {lo} to {hi}; got {cap_text(repr(size), 40)}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test fraction must be between 0 and 1; got {test_fraction!r}")
+    size = check_int("image size", size, BUDGET.min_side, BUDGET.max_side)
+    test_fraction = check_open_unit("test fraction", test_fraction)
     count = sum(len(files) for files in groups.values())
     if count > BUDGET.max_photos:
         raise ValueError(f"{source}: {count:,} photos; expected at most {BUDGET.max_photos:,}")

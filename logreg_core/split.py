@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_open_unit
 from .data import Dataset
 from .model import accuracy
 
 __all__ = ["dataset_from_classes", "stratified_split", "validation_accuracy", "validation_dataset"]
-
-
-def _check_fraction(fraction: float, what: str) -> float:
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise ValueError(f"{what} must be a number strictly between 0 and 1; got {fraction!r}")
-    return float(fraction)
 
 
 def stratified_split(y: np.ndarray, fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +36,7 @@ def stratified_split(y: np.ndarray, fraction: float = 0.2, seed: int = 0) -> tup
         Both sorted; together they are ``0 … m-1`` once each.
     """
     y = np.asarray(y).reshape(-1)
-    fraction = _check_fraction(fraction, "validation fraction")
+    fraction = check_open_unit("validation fraction", fraction)
     rng = np.random.default_rng(seed)
     kept, held = [], []
     for label in np.unique(y):
@@ -145,7 +140,7 @@ def dataset_from_classes(
         raise ValueError(f"the two classes need two different, non-empty names; got {list(classes)}")
     x = np.concatenate([images0, images1])
     y = np.r_[np.zeros(len(images0), np.int64), np.ones(len(images1), np.int64)]
-    train, test = stratified_split(y, _check_fraction(test_fraction, "test fraction"), seed)
+    train, test = stratified_split(y, check_open_unit("test fraction", test_fraction), seed)
     rng = np.random.default_rng(seed + 1)
     train, test = rng.permutation(train), rng.permutation(test)
     return Dataset(x[train], y[train], x[test], y[test], names, source)

@@ -14,9 +14,9 @@ down); ``img`` is a float ndarray of shape (3, size, size), painted in place
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
+
+from .checks import check_int, check_open_unit
 
 __all__ = ["make_synthetic_arrays"]
 
@@ -298,18 +298,6 @@ def _draw_set(rng, n, n_cat, size):
     return np.ascontiguousarray(imgs.astype(np.uint8).transpose(0, 2, 3, 1)), labels
 
 
-def _check_int(name: str, value: object, minimum: int) -> None:
-    """Raise ValueError unless `value` is an integer (not a bool) ≥ `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}; got {value!r}")
-
-
-def _check_fraction(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < 1:
-        raise ValueError(f"{name} must be a number strictly between 0 and 1; got {value!r}")
-    return float(value)
-
-
 def _n_cats(n: int, fraction: float) -> int:
     """Cats among `n` images: the rounded fraction, with both classes present when n ≥ 2."""
     cats = int(round(n * fraction))
@@ -361,13 +349,13 @@ def make_synthetic_arrays(
     ValueError
         If an argument has the wrong type or is out of range.
     """
-    _check_int("seed", seed, 0)
-    _check_int("n_train", n_train, 2)
-    _check_int("n_test", n_test, 1)
-    _check_int("size", size, 16)
-    train_fraction = _check_fraction("cat_fraction", cat_fraction)
+    check_int("seed", seed, 0)
+    check_int("n_train", n_train, 2)
+    check_int("n_test", n_test, 1)
+    check_int("size", size, 16)
+    train_fraction = check_open_unit("cat_fraction", cat_fraction)
     test_fraction = (
-        train_fraction if test_cat_fraction is None else _check_fraction("test_cat_fraction", test_cat_fraction)
+        train_fraction if test_cat_fraction is None else check_open_unit("test_cat_fraction", test_cat_fraction)
     )
     rng = np.random.default_rng(seed)
     train_x, train_y = _draw_set(rng, int(n_train), _n_cats(int(n_train), train_fraction), int(size))
