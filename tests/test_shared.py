@@ -144,8 +144,19 @@ def test_the_reaper_shuts_down_expired_sessions_only():
                 ]
             )
 
-    runtime = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=Storage(), _storage_lock=threading.Lock()))
+    left = [1]  # sessions still there after the expired ones went
+    runtime = SimpleNamespace(
+        _session_mgr=SimpleNamespace(
+            _session_storage=Storage(), _storage_lock=threading.Lock(), num_sessions=lambda: left[0]
+        )
+    )
+    dataset = synthetic_dataset()
+    kept = shared.prepared(dataset)
     assert shared._reap_once(runtime) == 2
     assert shut == ["old-1", "old-2"]
+    assert shared.prepared(dataset) is kept  # a student is still there: the shared data stays
+    left[0] = 0
+    assert shared._reap_once(runtime) == 2
+    assert shared.prepared(dataset) is not kept  # the class has left: the shared data was dropped
     runtime._session_mgr._session_storage._cache.expire = list
     assert shared._reap_once(runtime) == 0

@@ -291,7 +291,11 @@ def limit_blas_threads(n: int = 1) -> bool:
 
 
 def _reap_once(runtime: Any) -> int:
-    """Remove expired disconnected sessions from Streamlit's storage and shut them down; return how many."""
+    """Remove expired disconnected sessions from Streamlit's storage and shut them down; return how many.
+
+    When no session is left at all, the shared prepared data sets are dropped as well, so a server
+    whose students have gone goes back to about its idle memory.
+    """
     manager = runtime._session_mgr
     storage = manager._session_storage
     cache = storage._cache
@@ -303,6 +307,9 @@ def _reap_once(runtime: Any) -> int:
             info.session.shutdown()
         except Exception:
             _log.debug("shutting down an expired session failed", exc_info=True)
+    if removed and manager.num_sessions() == 0:
+        # The class has left: the shared scaled data and kernels go too (the next Train makes them again).
+        _prepared.clear()
     if removed:
         try:
             ctypes.CDLL("libc.so.6").malloc_trim(0)  # give freed memory back to the system
