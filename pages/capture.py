@@ -26,6 +26,16 @@ NOTE_KEY = "capture_note"  # one success line after an action
 GRID = 6
 TEST_FRACTION = 0.2
 
+#: A narrow main column (the sidebar open at 150 % zoom leaves ~370 px): the page's columns wrap, two at most
+#: per row, instead of breaking labels mid-word. A container query, scoped to this page's keyed container.
+NARROW_CSS = (
+    "<style>[class*='st-key-capture_wrap']{container-type:inline-size}"
+    "@container (max-width: 600px){[class*='st-key-capture_wrap'] [data-testid='stHorizontalBlock']"
+    "{flex-wrap:wrap !important} [class*='st-key-capture_wrap'] [data-testid='stColumn']"
+    "{min-width:calc(50% - 1rem) !important}}</style>"
+)
+
+
 
 def photos():
     if PHOTOS_KEY not in st.session_state:
@@ -108,7 +118,8 @@ st.markdown(
     f"Then train on them, or save them as the two `.h5` files the lab reads."
 )
 
-left, mid, right = st.columns([1, 1, 1.2])
+st.html(NARROW_CSS)
+left, mid, right = st.container(key="capture_wrap_names").columns([1, 1, 1.2])
 with left:
     st.text_input("Class name for label 0", value="non-cat", key="capture_name0", max_chars=40)
 with mid:
@@ -180,7 +191,7 @@ for label in (0, 1):
         st.caption("None yet.")
         continue
     for start in range(0, len(store), GRID):
-        cols = st.columns(GRID)
+        cols = st.container(key=f"capture_wrap_{label}_{start}").columns(GRID)
         for col, (photo_id, image) in zip(cols, store[start : start + GRID], strict=False):
             with col:
                 st.image(figures.thumbnail(image, 2, figures.CLASS_COLORS[label], border=4), width="stretch")
@@ -202,7 +213,7 @@ if not ready:
         "At least 2 photos of each class are needed (one to train on, one to test); "
         "20 or more of each give a model something to learn."
     )
-go_col, save_a, save_b, clear_col = st.columns([1.4, 1, 1, 1])
+go_col, save_a, save_b, clear_col = st.container(key="capture_wrap_use").columns([1.4, 1, 1, 1])
 with go_col:
     if st.button(
         "Train on them: use as the data set", key="capture_use", type="primary", disabled=not ready, width="stretch"

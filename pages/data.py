@@ -38,7 +38,7 @@ if dataset.synthetic:
 
 # -- sample images ----------------------------------------------------------
 st.header("Sample images")
-a, b, cc, d = st.columns([1, 1.6, 1.4, 1])
+a, b, cc, d = st.columns([1, 1.6, 1.3, 1.2])
 with a:
     split = st.radio("Set", ["train", "test"], horizontal=True, key="data_split")
 with b:
@@ -53,7 +53,7 @@ with cc:
     count = st.slider("How many", 8, 48, 24, step=8, key="data_count")
 with d:
     st.write("")
-    if st.button("Show other images", key="data_shuffle", width="stretch"):
+    if st.button("Other images", key="data_shuffle", width="stretch", help="Show another sample"):
         st.session_state["data_seed"] = st.session_state.get("data_seed", 0) + 1
 x = dataset.train_x if split == "train" else dataset.test_x
 y = dataset.train_y if split == "train" else dataset.test_y

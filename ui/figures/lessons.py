@@ -210,7 +210,7 @@ def cost_curves_figure(
             "bordercolor": GREY,
             "borderwidth": 1,
         },
-        margin={"l": 80, "r": 30, "t": 95, "b": 70},
+        margin={"l": 80, "r": 30, "t": 95, "b": 70} if height >= 420 else {"l": 70, "r": 20, "t": 80, "b": 55},
         xaxis=axis(title="iteration (updates of w and b)", range=[0, max(int(num_iterations), 1)]),
         yaxis=axis(
             title=("J − J*" if excess else "cost J") + " (log scale)",
