@@ -36,7 +36,6 @@ NARROW_CSS = (
 )
 
 
-
 def photos():
     if PHOTOS_KEY not in st.session_state:
         st.session_state[PHOTOS_KEY] = [[], []]

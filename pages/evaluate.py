@@ -99,7 +99,9 @@ confusions = {s: confusion_counts(y[s], p[s], threshold) for s in SPLITS}
 
 # -- confusion matrices --------------------------------------------------------------
 # No header above them: at 150 % zoom (853×480) the matrices must start in the first screen.
-st.caption("**Confusion matrices** — rows: the true label; columns: what the model said. Click a cell to see its images.")
+st.caption(
+    "**Confusion matrices** — rows: the true label; columns: what the model said. Click a cell to see its images."
+)
 chosen = st.session_state.get(CELL_KEY, ("test", 0, 1))
 cols = st.columns(2)
 for col, split in zip(cols, SPLITS, strict=False):

@@ -43,7 +43,6 @@ NARROW_CSS = (
 )
 
 
-
 def apply_course_preset():
     """Button callback: the course's three learning rates at 1500 iterations, then train at once."""
     lesson.set_value("train_mode", MODES[1])
