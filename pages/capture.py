@@ -111,18 +111,19 @@ def load_back():
 
 
 st.title("Capture: make a data set in class")
-st.markdown(
+st.caption(
     f"Take photos of two classes (or add files); each is cut to a square and shrunk to "
     f"**{CAPTURE_SIZE}×{CAPTURE_SIZE}** pixels at once, like the course's images. "
     f"Then train on them, or save them as the two `.h5` files the lab reads."
 )
 
 st.html(NARROW_CSS)
-left, mid, right = st.container(key="capture_wrap_names").columns([1, 1, 1.2])
+# One row of settings: the camera comes into the first screen at 150 % zoom (853×480).
+left, mid, right, target_col = st.container(key="capture_wrap_names").columns([1, 1, 1.1, 1.2])
 with left:
-    st.text_input("Class name for label 0", value="non-cat", key="capture_name0", max_chars=40)
+    st.text_input("Name of label 0", value="non-cat", key="capture_name0", max_chars=40)
 with mid:
-    st.text_input("Class name for label 1", value="cat", key="capture_name1", max_chars=40)
+    st.text_input("Name of label 1", value="cat", key="capture_name1", max_chars=40)
 with right:
     set_name = (
         st.text_input("Name of the set", value="our class photos", key="capture_set_name", max_chars=60).strip()
@@ -134,8 +135,8 @@ if not names_ok:
     st.error("The two classes need two different, non-empty names.")
     names = ["non-cat", "cat"] if not all(names) else [names[0], names[1] + " (2)"]
 
-target = st.radio(
-    "New photos go to", [0, 1], horizontal=True, key="capture_target", format_func=lambda k: f"label {k} = {names[k]}"
+target = target_col.radio(
+    "New photos go to", [0, 1], horizontal=False, key="capture_target", format_func=lambda k: f"label {k} = {names[k]}"
 )
 
 camera_tab, upload_tab, load_tab = st.tabs(["Camera", "Add photo files", "Load a saved set (.h5)"])

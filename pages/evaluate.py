@@ -87,7 +87,8 @@ if tuple(model.classes) != classes:
 p = probabilities(model, dataset)
 y = {"train": dataset.train_y, "test": dataset.test_y}
 
-threshold = st.slider(
+slider_col, key_col = st.columns([1, 1], vertical_alignment="bottom")
+threshold = slider_col.slider(
     "Threshold: predict " + classes[1] + " when P(" + classes[1] + ") >",
     0.01,
     0.99,
@@ -99,7 +100,7 @@ confusions = {s: confusion_counts(y[s], p[s], threshold) for s in SPLITS}
 
 # -- confusion matrices --------------------------------------------------------------
 # No header above them: at 150 % zoom (853×480) the matrices must start in the first screen.
-st.caption(
+key_col.caption(
     "**Confusion matrices** — rows: the true label; columns: what the model said. Click a cell to see its images."
 )
 chosen = st.session_state.get(CELL_KEY, ("test", 0, 1))
@@ -107,12 +108,9 @@ cols = st.columns(2)
 for col, split in zip(cols, SPLITS, strict=False):
     c = confusions[split]
     with col:
-        st.markdown(
-            f"**{split} set: {c.accuracy * 100:.1f} % right** — {c.tn + c.tp} of {c.total} images at "
-            f"threshold {threshold:.2f}"
-        )
+        st.markdown(f"**{split} set: {c.accuracy * 100:.1f} % right** ({c.tn + c.tp} of {c.total} images)")
         fig = figures_eval.confusion_figure(
-            c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=300
+            c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=270
         )
         event = st.plotly_chart(
             fig,

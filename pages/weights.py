@@ -132,6 +132,7 @@ def show_weights(batch_ids, dataset):
         stop_slot.empty()
     draw_runs(slots, runs, iteration, fixed_range)
 
+    colour_key(dataset)
     with st.expander("How to read these pictures"):
         st.markdown(
             "Each run has its own colour range (raw pixels give much larger weights than z-scored ones), "
@@ -143,13 +144,17 @@ def show_weights(batch_ids, dataset):
         )
 
 
+def colour_key(dataset):
+    """What red and blue mean: under the pictures (the first run's pictures come first on a small screen)."""
+    st.caption(
+        "One weight per input number, reshaped back into the image: **red** weights push towards label 1 "
+        f"(“{dataset.classes[1]}”), **blue** weights towards label 0 (“{dataset.classes[0]}”), white ≈ 0."
+    )
+
+
 # ---------------------------------------------------------------------------
 st.title("Weights: what the neuron looks for")
 dataset = session.get_dataset()
-st.caption(
-    "One weight per input number, reshaped back into the image: **red** weights push towards label 1 "
-    f"(“{dataset.classes[1]}”), **blue** weights towards label 0 (“{dataset.classes[0]}”), white ≈ 0."
-)
 
 batch_ids = session.batches()
 if batch_ids:

@@ -71,17 +71,10 @@ def status_message(name, result, limit, optimal_cost):
 
 
 st.title("Why standardize the inputs?")
-st.markdown(
-    "Gradient descent fits **ŷ = w·x + b** to noisy points of **y = 3x + 7**, once on **raw x** and once on "
-    "**standardized x**, with **the same step size α**."
+st.caption(
+    "Gradient descent fits **ŷ = w·x + b** to **y = 3x + 7** + noise, on **raw x** and on **standardized x**, "
+    "with **one step size α** for both."
 )
-with st.expander("The set-up in full"):
-    st.markdown(
-        "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "
-        "by gradient descent on the mean-squared error **J(w, b) = (1/2m) Σ (w·xᵢ + b − yᵢ)²**, starting at "
-        "w = b = 0. Once on **x as it is**, once on **standardized x** — x′ = (x − mean) / std — with "
-        "**the same step size α**. Change α and watch both."
-    )
 
 st.session_state.setdefault(ALPHA_KEY, 0.1)
 st.session_state.setdefault(ITER_KEY, 1000)
@@ -116,7 +109,7 @@ with chart:
             std_diverged=demo.standardized.diverged,
             learning_rate=alpha,
             excess=excess,
-            height=340,
+            height=310,
         ),
         key="ws_cost_curves",
         theme=None,
@@ -132,6 +125,13 @@ with status[0]:
     status_message("Raw x", demo.raw, demo.max_step_raw, demo.optimal_cost)
 with status[1]:
     status_message("Standardized x", demo.standardized, demo.max_step_std, demo.optimal_cost)
+with st.expander("The set-up in full"):
+    st.markdown(
+        "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "
+        "by gradient descent on the mean-squared error **J(w, b) = (1/2m) Σ (w·xᵢ + b − yᵢ)²**, starting at "
+        "w = b = 0. Once on **x as it is**, once on **standardized x** — x′ = (x − mean) / std — with "
+        "**the same step size α**. Change α and watch both."
+    )
 st.caption(
     "Both fits describe the same family of lines (w = w′/std, b = b′ − w′·mean/std), so they start at "
     "the same cost and share the same lowest cost: the curves compare directly."

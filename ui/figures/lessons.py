@@ -131,7 +131,8 @@ def cost_curves_figure(
         bottom = math.log10(max(floor, 1e-300)) - 0.3
     top = math.log10(start) + 1.2
     data, annotations, shapes = [], [], []
-    for offset, (name, costs, diverged, colour, dash) in zip((40, 100), series, strict=False):
+    # Below the legend (top right), one above the other.
+    for offset, (name, costs, diverged, colour, dash) in zip((75, 125), series, strict=False):
         costs = costs[np.isfinite(costs)]
         it = np.arange(costs.size)
         label = f"{name} — DIVERGED" if diverged else name
