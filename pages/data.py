@@ -39,7 +39,7 @@ if dataset.synthetic:
 
 # -- sample images ----------------------------------------------------------
 # No header here: the samples are the page's main figure and start in the first screen at 150 % zoom.
-a, b, cc, d = st.columns([1, 1.6, 1.3, 1.2], vertical_alignment="bottom")
+a, b, cc, d = st.columns([1, 1.8, 1.2, 1.1], vertical_alignment="bottom")
 with a:
     split = st.radio("Set", ["train", "test"], horizontal=True, key="data_split")
 with b:

@@ -194,8 +194,6 @@ def cost_curves_figure(
             )
         )
     title = "J − J*: how far above the lowest cost" if excess else "Cost J during gradient descent"
-    if learning_rate is not None:
-        title += f"<br><span style='font-size:{BASE_FONT}px'>log scale · the same α = {learning_rate:g} for both</span>"
     lay = layout(
         title,
         height,
@@ -220,6 +218,12 @@ def cost_curves_figure(
             dtick=1 if top - bottom <= 10 else 2,
         ),
     )
+    if learning_rate is not None:
+        # A subtitle, not a second line in the title: a two-line title anchored at the top is cut off.
+        lay["title"]["subtitle"] = {
+            "text": f"log scale · the same α = {learning_rate:g} for both",
+            "font": {"size": BASE_FONT},
+        }
     return go.Figure(data=data, layout=lay)
 
 

@@ -251,7 +251,7 @@ def training_figure(
     axes, titles = grid(
         1,
         2,
-        ["cost J (training set)", "accuracy: ● train, ◆ test"],
+        ["cost J (training set)", "accuracy ● train ◆ test"],
         hspace=0.15,  # room for the accuracy ticks (100 %) at 150 % zoom
         col_widths=[0.58, 0.42],
         title_size=round(BASE_FONT * scale),
