@@ -78,7 +78,6 @@ if model.image_shape != dataset.image_shape:
     )
     st.stop()
 classes = tuple(dataset.classes)
-st.caption(f"Model: {description}. Data: {dataset.source}.")
 if tuple(model.classes) != classes:
     st.warning(
         f"The model was trained on the classes {model.classes[0]} / {model.classes[1]}, the data set in use "
@@ -110,7 +109,7 @@ for col, split in zip(cols, SPLITS, strict=False):
     with col:
         st.markdown(f"**{split} set: {c.accuracy * 100:.1f} % right** ({c.tn + c.tp} of {c.total} images)")
         fig = figures_eval.confusion_figure(
-            c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=270
+            c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=240
         )
         event = st.plotly_chart(
             fig,
@@ -122,6 +121,8 @@ for col, split in zip(cols, SPLITS, strict=False):
             width="stretch",
         )
         read_selection(split, event)
+
+st.caption(f"Model: {description}. Data: {dataset.source}.")  # under the matrices: they come first
 
 cells = [(s, t, q) for s in SPLITS for t in (0, 1) for q in (0, 1)]
 if st.session_state.get(CELL_KEY) not in cells:
