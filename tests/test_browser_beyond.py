@@ -308,20 +308,20 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
     assert picker.startswith("test: true cat, predicted non-cat"), picker
     # The threshold slider moves the counts.
-    before = pg.locator("h4").filter(has_text="train set").first.inner_text()
+    before = pg.locator("strong").filter(has_text="train set").first.inner_text()  # "train set: 99.0 % right"
     slider = pg.locator('[data-testid="stSlider"] input[type="range"]').first
     slider.focus()
     for _ in range(30):
         slider.press("ArrowRight")
     pg.wait_for_function(
-        "t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))?.innerText !== t",
+        "t => [...document.querySelectorAll('strong')].find(h => h.innerText.startsWith('train set'))?.innerText !== t",
         arg=before,
         timeout=20_000,
     )
     settle(pg)
     assert pg.locator('[data-testid="stSlider"]').first.get_by_text("0.80").count() == 1
     no_exception(pg)
-    snap(pg, "evaluate", pg.get_by_role("heading", name="Confusion matrices"))
+    snap(pg, "evaluate", pg.get_by_role("heading", name="Evaluate"))
 
     # The board: seeded runs, one more from this browser (its nickname shown as text), then the teacher reveals.
     pg.goto(f"{server}/board?board={BOARD}")
