@@ -109,7 +109,7 @@ with chart:
             std_diverged=demo.standardized.diverged,
             learning_rate=alpha,
             excess=excess,
-            height=310,
+            height=295,
         ),
         key="ws_cost_curves",
         theme=None,
