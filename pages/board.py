@@ -149,11 +149,12 @@ st.title("Class board")
 code = board_code()
 st.session_state.setdefault("board_session", uuid.uuid4().hex)
 st.caption(
-    f"Board **{code}** — everyone who opens this page with `?board={code}` in the address sees the same "
-    f"board. Submit a run: it is trained on the training set minus a validation split "
-    f"({VALIDATION_FRACTION:.0%} of each class, the same for everyone), and ranked by its accuracy on "
-    f"that split. The test set stays hidden until the teacher reveals it."
+    f"Board **{code}**: everyone with `?board={code}` in the address sees the same board. Runs are ranked on a "
+    f"validation split ({VALIDATION_FRACTION:.0%} of each class, the same for everyone); the test set stays "
+    f"hidden until the teacher reveals it."
 )
+# The ranking is the page's main thing: it comes first (in the first screen at 150 % zoom), the form below it.
+ranking_slot = st.container()
 try:
     board = get_board()
 except (SQLAlchemyError, OSError, ValueError, ImportError, StreamlitAPIException) as exc:  # a bad URL, no driver
@@ -211,7 +212,7 @@ def show_board(board, code):
     except (SQLAlchemyError, OSError) as exc:
         db_failed(exc)
         return
-    st.header(f"Ranking by validation accuracy ({len(entries)} run{'s' if len(entries) != 1 else ''})")
+    st.subheader(f"Ranking by validation accuracy ({len(entries)} run{'s' if len(entries) != 1 else ''})")
     if not entries:
         st.caption(f"No run on board “{code}” yet. Refreshes every {REFRESH_SECONDS} s.")
         return
@@ -222,7 +223,7 @@ def show_board(board, code):
         frame,
         hide_index=True,
         width="stretch",
-        height=min(460, 40 + 35 * len(frame)),
+        height=min(300, 40 + 35 * len(frame)),  # scrolls inside: the form stays near
         column_config={
             "α": st.column_config.NumberColumn(format="%g"),
             **{k: st.column_config.NumberColumn(format="%.1f") for k in ("train %", "validation %", "test %")},
@@ -240,6 +241,7 @@ def show_board(board, code):
         ),
         theme=None,
         key="board_scatter",
+        width="stretch",
     )
     if revealed:
         val_rank, test_rank = rank_changes(entries)
@@ -261,7 +263,8 @@ def show_board(board, code):
         )
 
 
-show_board(board, code)
+with ranking_slot:  # drawn after the form's submission so a new run is already on it
+    show_board(board, code)
 
 # -- teacher ----------------------------------------------------------------------------------
 st.divider()

@@ -26,6 +26,15 @@ NOTE_KEY = "capture_note"  # one success line after an action
 GRID = 6
 TEST_FRACTION = 0.2
 
+#: A narrow main column (the sidebar open at 150 % zoom leaves ~370 px): the page's columns wrap, two at most
+#: per row, instead of breaking labels mid-word. A container query, scoped to this page's keyed container.
+NARROW_CSS = (
+    "<style>[class*='st-key-capture_wrap']{container-type:inline-size}"
+    "@container (max-width: 600px){[class*='st-key-capture_wrap'] [data-testid='stHorizontalBlock']"
+    "{flex-wrap:wrap !important} [class*='st-key-capture_wrap'] [data-testid='stColumn']"
+    "{min-width:calc(50% - 1rem) !important}}</style>"
+)
+
 
 def photos():
     if PHOTOS_KEY not in st.session_state:
@@ -102,17 +111,19 @@ def load_back():
 
 
 st.title("Capture: make a data set in class")
-st.markdown(
+st.caption(
     f"Take photos of two classes (or add files); each is cut to a square and shrunk to "
     f"**{CAPTURE_SIZE}×{CAPTURE_SIZE}** pixels at once, like the course's images. "
     f"Then train on them, or save them as the two `.h5` files the lab reads."
 )
 
-left, mid, right = st.columns([1, 1, 1.2])
+st.html(NARROW_CSS)
+# One row of settings: the camera comes into the first screen at 150 % zoom (853×480).
+left, mid, right, target_col = st.container(key="capture_wrap_names").columns([1, 1, 1.1, 1.2])
 with left:
-    st.text_input("Class name for label 0", value="non-cat", key="capture_name0", max_chars=40)
+    st.text_input("Name of label 0", value="non-cat", key="capture_name0", max_chars=40)
 with mid:
-    st.text_input("Class name for label 1", value="cat", key="capture_name1", max_chars=40)
+    st.text_input("Name of label 1", value="cat", key="capture_name1", max_chars=40)
 with right:
     set_name = (
         st.text_input("Name of the set", value="our class photos", key="capture_set_name", max_chars=60).strip()
@@ -124,8 +135,8 @@ if not names_ok:
     st.error("The two classes need two different, non-empty names.")
     names = ["non-cat", "cat"] if not all(names) else [names[0], names[1] + " (2)"]
 
-target = st.radio(
-    "New photos go to", [0, 1], horizontal=True, key="capture_target", format_func=lambda k: f"label {k} = {names[k]}"
+target = target_col.radio(
+    "New photos go to", [0, 1], horizontal=False, key="capture_target", format_func=lambda k: f"label {k} = {names[k]}"
 )
 
 camera_tab, upload_tab, load_tab = st.tabs(["Camera", "Add photo files", "Load a saved set (.h5)"])
@@ -180,7 +191,7 @@ for label in (0, 1):
         st.caption("None yet.")
         continue
     for start in range(0, len(store), GRID):
-        cols = st.columns(GRID)
+        cols = st.container(key=f"capture_wrap_{label}_{start}").columns(GRID)
         for col, (photo_id, image) in zip(cols, store[start : start + GRID], strict=False):
             with col:
                 st.image(figures.thumbnail(image, 2, figures.CLASS_COLORS[label], border=4), width="stretch")
@@ -202,7 +213,7 @@ if not ready:
         "At least 2 photos of each class are needed (one to train on, one to test); "
         "20 or more of each give a model something to learn."
     )
-go_col, save_a, save_b, clear_col = st.columns([1.4, 1, 1, 1])
+go_col, save_a, save_b, clear_col = st.container(key="capture_wrap_use").columns([1.4, 1, 1, 1])
 with go_col:
     if st.button(
         "Train on them: use as the data set", key="capture_use", type="primary", disabled=not ready, width="stretch"

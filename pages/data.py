@@ -32,13 +32,14 @@ n_features = h * w * c
 c0, c1 = dataset.classes
 if dataset.synthetic:
     st.info(
-        "These are **synthetic** pictures drawn by the program (no real photos were found). "
-        "Upload the course's files or your own photos in the sidebar."
+        "**Synthetic** pictures drawn by the program (no real photos were found): upload the course's files "
+        "or your own photos in the sidebar.",
+        icon=":material/info:",
     )
 
 # -- sample images ----------------------------------------------------------
-st.header("Sample images")
-a, b, cc, d = st.columns([1, 1.6, 1.4, 1])
+# No header here: the samples are the page's main figure and start in the first screen at 150 % zoom.
+a, b, cc, d = st.columns([1, 1.8, 1.2, 1.1], vertical_alignment="bottom")
 with a:
     split = st.radio("Set", ["train", "test"], horizontal=True, key="data_split")
 with b:
@@ -52,19 +53,11 @@ with b:
 with cc:
     count = st.slider("How many", 8, 48, 24, step=8, key="data_count")
 with d:
-    st.write("")
-    if st.button("Show other images", key="data_shuffle", width="stretch"):
+    if st.button("Other images", key="data_shuffle", width="stretch", help="Show another sample"):
         st.session_state["data_seed"] = st.session_state.get("data_seed", 0) + 1
 x = dataset.train_x if split == "train" else dataset.test_x
 y = dataset.train_y if split == "train" else dataset.test_y
 indices = sample_indices(y, which, count, seed=st.session_state.get("data_seed", 0))
-st.markdown(
-    f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
-    f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "
-    f"{html.escape(c1)}</span> "
-    f"&nbsp; ({len(indices)} of {len(y)} {split} images, each {h}×{w} pixels, enlarged without smoothing)",
-    unsafe_allow_html=True,
-)
 if len(indices) == 0:
     st.warning(f"The {split} set has no image of this class.")
 else:
@@ -75,6 +68,13 @@ else:
             cols, thumbs[start : start + GRID_COLUMNS], captions[start : start + GRID_COLUMNS], strict=False
         ):
             col.image(thumb, caption=caption, width="stretch")
+st.markdown(
+    f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
+    f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "
+    f"{html.escape(c1)}</span> "
+    f"&nbsp; ({len(indices)} of {len(y)} {split} images, each {h}×{w} pixels, enlarged without smoothing)",
+    unsafe_allow_html=True,
+)
 
 # -- counts -------------------------------------------------------------------
 st.header("How many of each")

@@ -78,7 +78,6 @@ if model.image_shape != dataset.image_shape:
     )
     st.stop()
 classes = tuple(dataset.classes)
-st.caption(f"Model: {description}. Data: {dataset.source}.")
 if tuple(model.classes) != classes:
     st.warning(
         f"The model was trained on the classes {model.classes[0]} / {model.classes[1]}, the data set in use "
@@ -87,8 +86,9 @@ if tuple(model.classes) != classes:
 p = probabilities(model, dataset)
 y = {"train": dataset.train_y, "test": dataset.test_y}
 
-threshold = st.slider(
-    "Decision threshold: predict label 1 (" + classes[1] + ") when P(" + classes[1] + ") >",
+slider_col, key_col = st.columns([1, 1], vertical_alignment="bottom")
+threshold = slider_col.slider(
+    "Threshold: predict " + classes[1] + " when P(" + classes[1] + ") >",
     0.01,
     0.99,
     float(round(model.settings.threshold, 2)),
@@ -98,16 +98,19 @@ threshold = st.slider(
 confusions = {s: confusion_counts(y[s], p[s], threshold) for s in SPLITS}
 
 # -- confusion matrices --------------------------------------------------------------
-st.header("Confusion matrices")
-st.caption("Rows: the true label. Columns: what the model said. Click a cell to see its images.")
+# No header above them: at 150 % zoom (853×480) the matrices must start in the first screen.
+key_col.caption(
+    "**Confusion matrices** — rows: the true label; columns: what the model said. Click a cell to see its images."
+)
 chosen = st.session_state.get(CELL_KEY, ("test", 0, 1))
 cols = st.columns(2)
 for col, split in zip(cols, SPLITS, strict=False):
     c = confusions[split]
     with col:
-        st.markdown(f"#### {split} set: {c.accuracy * 100:.1f} % right")
-        st.caption(f"{c.tn + c.tp} of {c.total} images labelled right at threshold {threshold:.2f}")
-        fig = figures_eval.confusion_figure(c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None)
+        st.markdown(f"**{split} set: {c.accuracy * 100:.1f} % right** ({c.tn + c.tp} of {c.total} images)")
+        fig = figures_eval.confusion_figure(
+            c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=240
+        )
         event = st.plotly_chart(
             fig,
             theme=None,
@@ -115,8 +118,11 @@ for col, split in zip(cols, SPLITS, strict=False):
             selection_mode="points",
             key=f"eval_cm_{split}",
             config={"displayModeBar": False},
+            width="stretch",
         )
         read_selection(split, event)
+
+st.caption(f"Model: {description}. Data: {dataset.source}.")  # under the matrices: they come first
 
 cells = [(s, t, q) for s in SPLITS for t in (0, 1) for q in (0, 1)]
 if st.session_state.get(CELL_KEY) not in cells:

@@ -35,6 +35,14 @@ LIVE_MAX_POINTS = 60  # points per cost curve in a live frame (the final chart h
 SHORT_SCALING = {"none": "raw", "255": "/ 255", "zscore": "z-score"}
 SETTING_KEYS = ("train_mode", "train_iterations", "train_rate", "train_scalings", "train_rates", "train_rate_scaling")
 
+#: A narrow main column (the sidebar open at 150 % zoom leaves ~370 px): the page's columns wrap, two at most
+#: per row, instead of breaking labels mid-word. A container query, scoped to this page's keyed container.
+NARROW_CSS = (
+    "<style>.st-key-{key}{{container-type:inline-size}}"
+    "@container (max-width: 600px){{.st-key-{key} [data-testid='stHorizontalBlock']{{flex-wrap:wrap !important}}"
+    ".st-key-{key} [data-testid='stColumn']{{min-width:calc(50% - 1rem) !important}}}}</style>"
+)
+
 
 def apply_course_preset():
     """Button callback: the course's three learning rates at 1500 iterations, then train at once."""
@@ -431,7 +439,8 @@ st.title(
 )
 
 dataset = session.get_dataset()
-left, right = st.columns([1.15, 2.85], gap="small")
+st.html(NARROW_CSS.format(key="train_page"))
+left, right = st.container(key="train_page").columns([1.15, 2.85], gap="small")
 with left:
     specs, mode, log_y, slow_seconds, clicked, stop_slot = controls(presenting)
 requested = bool(st.session_state.pop("train_requested", False))

@@ -11,6 +11,7 @@ from logreg_core.preprocess import unflatten
 from ui import figures, session
 
 PLAY_SECONDS = 4.0  # the whole animation, however many snapshots
+FIGURE_HEIGHT = 270  # one run's four panels; the first run fits a 150 % zoomed projector (853×480) under the controls
 
 
 def run_figure(trained, iteration, fixed_range, frame=None):
@@ -21,7 +22,11 @@ def run_figure(trained, iteration, fixed_range, frame=None):
         return None, None
     vmax = figures.weight_range([s.w for s in trained.run.snapshots]) if fixed_range else None
     fig = figures.weights_figure(
-        unflatten(snap.w, shape), vmax=vmax, frame=frame, title=f"{trained.label} — iteration {snap.iteration}"
+        unflatten(snap.w, shape),
+        vmax=vmax,
+        frame=frame,
+        title=f"{trained.label} — iteration {snap.iteration}",
+        height=FIGURE_HEIGHT,
     )
     return fig, snap
 
@@ -39,7 +44,7 @@ def draw_runs(slots, runs, iteration, fixed_range, frame=None):
         if fig is None:
             note.caption(f"{tr.label}: no snapshot yet.")
             continue
-        chart.plotly_chart(fig, theme=None)
+        chart.plotly_chart(fig, theme=None, width="stretch")
         note.caption(
             caption_for(snap)
             + (" · diverged" if tr.status == "diverged" else "")
@@ -66,7 +71,7 @@ def empty_state(dataset):
 
 def show_weights(batch_ids, dataset):
     """Controls, one weights figure per run of the chosen comparison, and the play button."""
-    controls = st.columns([2, 3, 2, 1])
+    controls = st.columns([3, 2.6, 2, 1.1])  # the comparison's label needs the room
     with controls[0]:
         shown = st.selectbox(
             "Comparison",
@@ -127,24 +132,29 @@ def show_weights(batch_ids, dataset):
         stop_slot.empty()
     draw_runs(slots, runs, iteration, fixed_range)
 
-    st.markdown(
-        "Each run has its own colour range (raw pixels give much larger weights than z-scored ones), "
-        "centred at 0. With “same at every iteration” the range is the largest |w| the run ever reached, "
-        "so you can watch the weights grow out of white. Whether they form a recognisable picture depends on the "
-        "data: on small or varied photos they mostly look like noise, which is part of the lesson — one neuron "
-        "weighs colours at fixed places. The composite shows all three channels at once: "
-        "grey = 0, a brighter red/green/blue = a more positive weight in that channel."
+    colour_key(dataset)
+    with st.expander("How to read these pictures"):
+        st.markdown(
+            "Each run has its own colour range (raw pixels give much larger weights than z-scored ones), "
+            "centred at 0. With “same at every iteration” the range is the largest |w| the run ever reached, "
+            "so you can watch the weights grow out of white. Whether they form a recognisable picture depends on the "
+            "data: on small or varied photos they mostly look like noise, which is part of the lesson — one neuron "
+            "weighs colours at fixed places. The composite shows all three channels at once: "
+            "grey = 0, a brighter red/green/blue = a more positive weight in that channel."
+        )
+
+
+def colour_key(dataset):
+    """What red and blue mean: under the pictures (the first run's pictures come first on a small screen)."""
+    st.caption(
+        "One weight per input number, reshaped back into the image: **red** weights push towards label 1 "
+        f"(“{dataset.classes[1]}”), **blue** weights towards label 0 (“{dataset.classes[0]}”), white ≈ 0."
     )
 
 
 # ---------------------------------------------------------------------------
 st.title("Weights: what the neuron looks for")
 dataset = session.get_dataset()
-st.markdown(
-    "The neuron has one weight per input number, so **w** has exactly as many entries as a flattened image. "
-    "Reshaped back to the image's shape, it becomes a picture: **red** weights push towards label 1 "
-    f"(“{dataset.classes[1]}”), **blue** weights towards label 0 (“{dataset.classes[0]}”), white ≈ 0."
-)
 
 batch_ids = session.batches()
 if batch_ids:

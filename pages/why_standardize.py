@@ -71,58 +71,67 @@ def status_message(name, result, limit, optimal_cost):
 
 
 st.title("Why standardize the inputs?")
-st.markdown(
-    "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "
-    "by gradient descent on the mean-squared error **J(w, b) = (1/2m) Σ (w·xᵢ + b − yᵢ)²**, starting at "
-    "w = b = 0. Once on **x as it is**, once on **standardized x** — x′ = (x − mean) / std — with "
-    "**the same step size α**. Change α and watch both."
+st.caption(
+    "Gradient descent fits **ŷ = w·x + b** to **y = 3x + 7** + noise, on **raw x** and on **standardized x**, "
+    "with **one step size α** for both."
 )
 
 st.session_state.setdefault(ALPHA_KEY, 0.1)
 st.session_state.setdefault(ITER_KEY, 1000)
-controls = st.columns([3, 2])
-with controls[0]:
+# The controls beside the chart: at 150 % zoom (853×480) both fit in the first screen.
+controls, chart = st.columns([1, 2.6], gap="medium")
+with controls:
     alpha = st.select_slider(
-        "Step size α (same for both runs)", options=STEP_SIZES, key=ALPHA_KEY, format_func=lambda v: f"{v:g}"
+        "Step size α (both runs)", options=STEP_SIZES, key=ALPHA_KEY, format_func=lambda v: f"{v:g}"
     )
-with controls[1]:
     iterations = st.select_slider("Iterations", options=ITERATIONS, key=ITER_KEY)
+    excess = st.toggle(
+        "Plot J − J* instead of J",
+        key="ws_excess",
+        help="J − J*: how far above the lowest cost. On a log scale this shows the slow crawl of raw x that the "
+        "plain cost hides.",
+    )
+    preset_rows = [st.columns(2), st.columns(2), st.columns(2)]
+    slots = [column for row in preset_rows for column in row]
+    for i, (column, (label, value, tip)) in enumerate(zip(slots, PRESETS, strict=False)):
+        column.button(label, key=f"ws_preset_{i}", on_click=set_alpha, args=(value,), help=tip, width="stretch")
+
+demo, raw_surface, std_surface = experiment(alpha, iterations)
+
+with chart:
+    st.plotly_chart(
+        cost_curves_figure(
+            demo.raw.costs,
+            demo.standardized.costs,
+            demo.optimal_cost,
+            iterations,
+            raw_diverged=demo.raw.diverged,
+            std_diverged=demo.standardized.diverged,
+            learning_rate=alpha,
+            excess=excess,
+            height=295,
+        ),
+        key="ws_cost_curves",
+        theme=None,
+        config={"displayModeBar": False},
+        width="stretch",
+    )
 st.caption(
     "Quick settings — 0.0005: about the largest step raw x survives · 0.001: raw x diverges · "
     "1: standardized x lands on the minimum in one step · 2.5: above 2 even standardized x diverges."
 )
-preset_columns = st.columns(len(PRESETS))
-for i, (column, (label, value, tip)) in enumerate(zip(preset_columns, PRESETS, strict=False)):
-    column.button(label, key=f"ws_preset_{i}", on_click=set_alpha, args=(value,), help=tip, width="stretch")
-
-demo, raw_surface, std_surface = experiment(alpha, iterations)
-
 status = st.columns(2)
 with status[0]:
     status_message("Raw x", demo.raw, demo.max_step_raw, demo.optimal_cost)
 with status[1]:
     status_message("Standardized x", demo.standardized, demo.max_step_std, demo.optimal_cost)
-
-excess = st.toggle(
-    "Plot J − J* (how far above the lowest cost) instead of J",
-    key="ws_excess",
-    help="On a log scale this shows the slow crawl of raw x that the plain cost hides.",
-)
-st.plotly_chart(
-    cost_curves_figure(
-        demo.raw.costs,
-        demo.standardized.costs,
-        demo.optimal_cost,
-        iterations,
-        raw_diverged=demo.raw.diverged,
-        std_diverged=demo.standardized.diverged,
-        learning_rate=alpha,
-        excess=excess,
-    ),
-    key="ws_cost_curves",
-    theme=None,
-    config={"displayModeBar": False},
-)
+with st.expander("The set-up in full"):
+    st.markdown(
+        "We fit a straight line **ŷ = w·x + b** to 100 noisy points of **y = 3x + 7** with x between 0 and 100, "
+        "by gradient descent on the mean-squared error **J(w, b) = (1/2m) Σ (w·xᵢ + b − yᵢ)²**, starting at "
+        "w = b = 0. Once on **x as it is**, once on **standardized x** — x′ = (x − mean) / std — with "
+        "**the same step size α**. Change α and watch both."
+    )
 st.caption(
     "Both fits describe the same family of lines (w = w′/std, b = b′ − w′·mean/std), so they start at "
     "the same cost and share the same lowest cost: the curves compare directly."

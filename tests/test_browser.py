@@ -124,8 +124,29 @@ PAGES = {
     "predict": "Predict",
     "why_standardize": "Why standardize",
     "math": "The math of one neuron",
+    "capture": "Capture",
+    "evaluate": "Evaluate",
 }
 SIZES = [(1280, 720), (853, 480)]
+#: Each page's main figure (the first element matching the selector, in the page's state named in the test):
+#: its top must be in the first screen with enough of it showing to read. The class board's ranking is
+#: checked in test_browser_beyond.py, where the server has a board with runs on it.
+MAIN_FIGURE = {
+    "train": '[data-testid="stPlotlyChart"]',  # cost and accuracy curves, after training
+    "data": '[data-testid="stImage"]',  # the sample images
+    "weights": '[data-testid="stPlotlyChart"]',  # the first run's weights as pictures, after training
+    "predict": '[data-testid="stDataFrame"]',  # the table of the class's photos, after an upload
+    "why_standardize": '[data-testid="stPlotlyChart"]',  # cost of both runs
+    "math": ".katex-display",  # the data set X, Y whose numbers every control changes
+    "capture": '[data-testid="stCameraInput"]',  # the camera, under the one row of settings
+    "evaluate": '[data-testid="stPlotlyChart"]',  # the confusion matrices, with a model trained
+}
+#: Pages another part of the project still has to fit (an entry fails the test once the page fits: remove it).
+KNOWN_BELOW_THE_FOLD = {
+    ("predict", 853): "the photo table starts under the intro, the model and the uploader (pages/predict.py)",
+}
+#: Visible part of a main figure that counts as shown (or all of it when it is smaller).
+SHOWN_PX = 120
 #: Text cut by its box: "…" or hidden overflow (KaTeX's hidden MathML, charts, tables and code excluded).
 OVERFLOW_JS = """() => {
   const bad = [];
@@ -140,6 +161,29 @@ OVERFLOW_JS = """() => {
     const r = document.createRange(); r.selectNodeContents(e);
     if (e.scrollWidth > e.clientWidth + 1 || r.getBoundingClientRect().width > box.width + 1)
       bad.push((e.getAttribute('data-testid') || e.tagName) + ': ' + e.textContent.trim().slice(0, 40));
+  }
+  return bad;
+}"""
+#: The sidebar takes room (Streamlit 1.67 keeps no aria-expanded on it: its width tells).
+SIDEBAR_OPEN = "() => (document.querySelector('[data-testid=stSidebar]')?.getBoundingClientRect().width || 0) > 100"
+#: Text cut without "…" too: a button's, label's, pill's, tab's or select's text wider than its box
+#: (scrollWidth > clientWidth), or its box reaching out of the box that holds it.
+CLIPPED_JS = """() => {
+  const bad = [];
+  const sel = ['button', 'label', '[data-testid="stWidgetLabel"]', '[data-baseweb="select"]', '[role="tab"]',
+               '[data-testid="stButtonGroup"]'].map(s => '[data-testid="stMain"] ' + s + ' *').join(', ');
+  for (const e of document.querySelectorAll(sel)) {
+    if (!e.textContent.trim() || e.children.length && e.querySelector('*:not(span):not(p):not(div)')) continue;
+    if (e.closest('.katex, [data-testid="stTooltipIcon"], [data-testid="stTooltipHoverTarget"]')) continue;
+    if (e.tagName === 'INPUT' || getComputedStyle(e).fontFamily.includes('Material')) continue;
+    const box = e.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    let holder = e.parentElement;  // the nearest box around it (a display: contents wrapper has none)
+    while (holder && holder.getBoundingClientRect().width <= 1) holder = holder.parentElement;
+    const parent = holder.getBoundingClientRect();
+    const name = (e.getAttribute('data-testid') || e.tagName) + ': ' + e.textContent.trim().slice(0, 40);
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) bad.push('cut ' + name);
+    else if (box.right > parent.right + 1 || box.left < parent.left - 1) bad.push('out of its box ' + name);
   }
   return bad;
 }"""
@@ -230,6 +274,21 @@ def go(pg, path):
     settle(pg)
 
 
+def main_figure_shown(pg, path, size):
+    """Where the page's main figure is: None when its top is in the first screen with SHOWN_PX of it showing."""
+    pg.locator(MAIN_FIGURE[path]).first.wait_for()
+    pg.evaluate("window.scrollTo(0, 0)")
+    box = pg.locator(MAIN_FIGURE[path]).first.bounding_box()
+    if box["y"] >= 0 and box["y"] + min(box["height"], SHOWN_PX) <= size[1]:
+        return None
+    return f"{path}: main figure at y={box['y']:.0f}, height {box['height']:.0f} in a {size[1]}-px screen"
+
+
+def no_clipped_text(pg, where):
+    assert pg.evaluate(OVERFLOW_JS) == [], where
+    assert pg.evaluate(CLIPPED_JS) == [], where
+
+
 def train(pg):
     pg.locator(".st-key-train_go button").first.click()
     settle(pg)
@@ -260,6 +319,7 @@ def test_a_cold_deep_link_opens_its_page_through_the_router(browser, server):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_page_fits_a_projector_and_the_chart_is_in_the_first_viewport(browser, server, size):
+    """Every page at 1280×720 and at 150 % zoom: its main figure starts in the first screen, no text is cut."""
     pg = new_page(browser, size)
     tag = f"{size[0]}x{size[1]}"
     pg.goto(f"{server}/train")
@@ -270,14 +330,57 @@ def test_every_page_fits_a_projector_and_the_chart_is_in_the_first_viewport(brow
     assert pg.evaluate("window.__status"), "the running indicator never showed while training"
     box = pg.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2, (box, size)  # whole chart, no scrolling
-    assert pg.evaluate(OVERFLOW_JS) == []
+    no_clipped_text(pg, "train")
     shot(pg, f"train_{tag}")
-    for path in ("data", "weights", "predict", "why_standardize", "math"):
+    below, fixed = [], []
+    for path in ("data", "weights", "predict", "why_standardize", "math", "capture", "evaluate"):
         go(pg, path)
         pg.get_by_role("heading", name=PAGES[path]).first.wait_for()
+        if path == "predict":  # the page's state with its figure: a photo uploaded
+            pg.locator('.st-key-predict_photos input[type="file"]').set_input_files(
+                [{"name": "cat.png", "mimeType": "image/png", "buffer": cat_png()}]
+            )
+            settle(pg)
+        offer = pg.get_by_role("button", name="Train a model with the defaults")
+        if path == "evaluate" and offer.count():  # opened by its address (folded menu): a new session
+            offer.click()
+            settle(pg)
         no_exception(pg)
-        assert pg.evaluate(OVERFLOW_JS) == [], path
+        no_clipped_text(pg, path)
+        problem = main_figure_shown(pg, path, size)
+        known = (path, size[0]) in KNOWN_BELOW_THE_FOLD
+        if problem and not known:
+            below.append(problem)
+        if known and not problem:
+            fixed.append(path)
         shot(pg, f"{path}_{tag}")
+    assert below == [], below
+    assert fixed == [], f"these pages fit now: remove them from KNOWN_BELOW_THE_FOLD: {fixed}"
+    pg.context.close()
+
+
+def test_a_narrow_main_column_wraps_instead_of_cutting(browser, server):
+    """The sidebar open at 150 % zoom leaves the page about 370 px: Train's and Capture's controls stay whole."""
+    pg = new_page(browser, (853, 480))
+    pg.goto(f"{server}/train")
+    settle(pg)
+    expand = pg.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count() and expand.first.is_visible():
+        expand.first.click()
+    pg.wait_for_function(SIDEBAR_OPEN)
+    pg.wait_for_timeout(600)  # the sidebar's slide-in
+    width = pg.locator('[data-testid="stMain"]').first.bounding_box()["width"]
+    assert width < 560, width  # the case this test is about
+    train(pg)
+    for path in ("train", "capture"):
+        go(pg, path)
+        no_exception(pg)
+        no_clipped_text(pg, path)
+        shot(pg, f"{path}_sidebar_853x480", full_page=True)
+    go(pg, "train")  # the check itself can fail: a button squeezed to 40 px cuts "Train" without "…"
+    squeeze = "b => { b.style.width = '40px'; b.style.overflow = 'hidden'; }"
+    pg.locator(".st-key-train_go button").first.evaluate(squeeze)
+    assert any("Train" in line for line in pg.evaluate(CLIPPED_JS))
     pg.context.close()
 
 
@@ -287,11 +390,16 @@ def test_presentation_mode_collapses_the_sidebar_and_enlarges_the_text(browser, 
     settle(pg)
     size = pg.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size >= 19
-    assert pg.locator('[data-testid="stSidebar"][aria-expanded="true"]').count() == 0
+    assert not pg.evaluate(SIDEBAR_OPEN)
     assert "present=1" in pg.url
     train(pg)
-    assert pg.evaluate(OVERFLOW_JS) == []
+    no_clipped_text(pg, "train")
     shot(pg, "train_presentation_1280x720")
+    for path in ("data", "weights"):  # the shuffle button and the comparison's label keep their text
+        go(pg, path)
+        no_exception(pg)
+        no_clipped_text(pg, path)
+        shot(pg, f"{path}_presentation_1280x720")
     pg.context.close()
 
 
@@ -393,6 +501,6 @@ def test_a_class_photos_in_one_table(browser, server):
     table_top = pg.locator('[data-testid="stDataFrame"]').first.bounding_box()["y"]
     assert alert.first.bounding_box()["y"] < table_top  # the error comes first
     no_exception(pg)
-    assert pg.evaluate(OVERFLOW_JS) == []
+    no_clipped_text(pg, "predict")
     shot(pg, "predict_1280x720", full_page=True)
     pg.context.close()

@@ -308,20 +308,20 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
     assert picker.startswith("test: true cat, predicted non-cat"), picker
     # The threshold slider moves the counts.
-    before = pg.locator("h4").filter(has_text="train set").first.inner_text()
+    before = pg.locator("strong").filter(has_text="train set").first.inner_text()  # "train set: 99.0 % right"
     slider = pg.locator('[data-testid="stSlider"] input[type="range"]').first
     slider.focus()
     for _ in range(30):
         slider.press("ArrowRight")
     pg.wait_for_function(
-        "t => [...document.querySelectorAll('h4')].find(h => h.innerText.startsWith('train set'))?.innerText !== t",
+        "t => [...document.querySelectorAll('strong')].find(h => h.innerText.startsWith('train set'))?.innerText !== t",
         arg=before,
         timeout=20_000,
     )
     settle(pg)
     assert pg.locator('[data-testid="stSlider"]').first.get_by_text("0.80").count() == 1
     no_exception(pg)
-    snap(pg, "evaluate", pg.get_by_role("heading", name="Confusion matrices"))
+    snap(pg, "evaluate", pg.get_by_role("heading", name="Evaluate"))
 
     # The board: seeded runs, one more from this browser (its nickname shown as text), then the teacher reveals.
     pg.goto(f"{server}/board?board={BOARD}")
@@ -357,13 +357,24 @@ CUT_LABELS = (
 )
 
 
-def test_nothing_is_cut_at_150_percent_zoom(browser, server):
-    """1280×720 at 150 % zoom = 853×480 CSS pixels: no label of the three pages ends in "…"."""
-    context = browser.new_context(viewport={"width": 853, "height": 480}, device_scale_factor=1.5)
+#: The page's main figure (first match) must start in the first screen with this much of it showing.
+MAIN_FIGURE = {
+    "capture": '[data-testid="stCameraInput"]',  # the camera, under one row of settings
+    "evaluate": '[data-testid="stPlotlyChart"]',  # the confusion matrices
+    f"board?board={BOARD}": '[data-testid="stDataFrame"]',  # the ranking, above the submission form
+}
+SHOWN_PX = 120
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (853, 480)], ids=["1280x720", "853x480"])
+def test_nothing_is_cut_and_the_main_figure_is_in_the_first_screen(browser, server, size):
+    """At 1280×720 and at 150 % zoom (853×480 CSS px): no label is cut, each page's main figure starts on screen."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, device_scale_factor=1.5)
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
+    below = []
     try:
-        for path in ("capture", "evaluate", f"board?board={BOARD}"):
+        for path, selector in MAIN_FIGURE.items():
             pg.goto(f"{server}/{path}")
             settle(pg)
             if path == "evaluate":
@@ -372,5 +383,13 @@ def test_nothing_is_cut_at_150_percent_zoom(browser, server):
                 settle(pg)
             no_exception(pg)
             assert pg.evaluate(CUT_LABELS) == [], path
+            figure = pg.locator(selector).first
+            figure.wait_for()
+            box = figure.bounding_box()
+            if not (box["y"] >= 0 and box["y"] + min(box["height"], SHOWN_PX) <= size[1]):
+                below.append(f"{path}: main figure at y={box['y']:.0f} in a {size[1]}-px screen")
+            DOCS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(DOCS / f"beyond-{path.split('?')[0]}-{size[0]}x{size[1]}.png"))
     finally:
         context.close()
+    assert below == [], below

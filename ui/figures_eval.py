@@ -186,7 +186,7 @@ def confusion_figure(matrix, classes, title=None, chosen=None, height=380):
             tickfont={"size": BASE_FONT - 2},
         ),
     )
-    layout["margin"].update(l=75, r=5, t=70 if title else 60)
+    layout["margin"].update(l=75, r=5, t=70 if title else 60, b=10)
     return go.Figure(data=data, layout=layout)
 
 

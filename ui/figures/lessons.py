@@ -131,7 +131,8 @@ def cost_curves_figure(
         bottom = math.log10(max(floor, 1e-300)) - 0.3
     top = math.log10(start) + 1.2
     data, annotations, shapes = [], [], []
-    for offset, (name, costs, diverged, colour, dash) in zip((40, 100), series, strict=False):
+    # Below the legend (top right), one above the other.
+    for offset, (name, costs, diverged, colour, dash) in zip((75, 125), series, strict=False):
         costs = costs[np.isfinite(costs)]
         it = np.arange(costs.size)
         label = f"{name} — DIVERGED" if diverged else name
@@ -193,8 +194,6 @@ def cost_curves_figure(
             )
         )
     title = "J − J*: how far above the lowest cost" if excess else "Cost J during gradient descent"
-    if learning_rate is not None:
-        title += f"<br><span style='font-size:{BASE_FONT}px'>log scale · the same α = {learning_rate:g} for both</span>"
     lay = layout(
         title,
         height,
@@ -210,7 +209,7 @@ def cost_curves_figure(
             "bordercolor": GREY,
             "borderwidth": 1,
         },
-        margin={"l": 80, "r": 30, "t": 95, "b": 70},
+        margin={"l": 80, "r": 30, "t": 95, "b": 70} if height >= 420 else {"l": 70, "r": 20, "t": 80, "b": 55},
         xaxis=axis(title="iteration (updates of w and b)", range=[0, max(int(num_iterations), 1)]),
         yaxis=axis(
             title=("J − J*" if excess else "cost J") + " (log scale)",
@@ -219,6 +218,12 @@ def cost_curves_figure(
             dtick=1 if top - bottom <= 10 else 2,
         ),
     )
+    if learning_rate is not None:
+        # A subtitle, not a second line in the title: a two-line title anchored at the top is cut off.
+        lay["title"]["subtitle"] = {
+            "text": f"log scale · the same α = {learning_rate:g} for both",
+            "font": {"size": BASE_FONT},
+        }
     return go.Figure(data=data, layout=lay)
 
 

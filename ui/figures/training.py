@@ -43,7 +43,7 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
-            text="ln 2 = cost at the start",
+            text="ln 2 = start",
             font=dict(size=BASE_FONT - 3, color="#444444"),
         )
     )
@@ -116,7 +116,7 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
                 yanchor="bottom",
                 showarrow=False,
                 font=dict(size=BASE_FONT - 4, color="#444444"),
-                text="costs below 10<sup>−6</sup> (≈ 0) are drawn on this line",
+                text="costs < 10<sup>−6</sup> (≈ 0) drawn here",
             )
         )
     if log_y:
@@ -177,7 +177,8 @@ def _accuracy_parts(
             font=dict(size=BASE_FONT - 4, color="#444444"),
         )
     ]
-    yaxis = axis(title="accuracy (%)", range=[0, 103], dtick=20)
+    # No axis title: the panel title names it, and a title would reach into the cost panel on a narrow screen.
+    yaxis = axis(range=[0, 103], dtick=20, ticksuffix=" %")
     return data, shapes, annotations, yaxis
 
 
@@ -250,8 +251,8 @@ def training_figure(
     axes, titles = grid(
         1,
         2,
-        ["cost J (training set)", "accuracy: ● train, ◆ test"],
-        hspace=0.12,
+        ["cost J (training set)", "accuracy ● train ◆ test"],
+        hspace=0.15,  # room for the accuracy ticks (100 %) at 150 % zoom
         col_widths=[0.58, 0.42],
         title_size=round(BASE_FONT * scale),
     )
@@ -270,9 +271,10 @@ def training_figure(
         markers=frame is None,
     )
     x_range = [0, x_max] if x_max else None
-    axes["xaxis"].update(axis(title="iteration", range=x_range, scale=scale))
+    # Horizontal ticks, few of them: a narrow panel (presentation mode, 150 % zoom) must never rotate them.
+    axes["xaxis"].update(axis(title="iteration", range=x_range, scale=scale, tickangle=0, nticks=6))
     axes["yaxis"].update(cost[3])
-    axes["xaxis2"].update(axis(title="iteration", range=x_range, scale=scale))
+    axes["xaxis2"].update(axis(title="iteration", range=x_range, scale=scale, tickangle=0, nticks=4))
     axes["yaxis2"].update(acc[3])
     # A live frame keeps only the panel titles: every annotation and shape costs the browser time per frame.
     live = frame is not None

@@ -121,7 +121,7 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
             )
         )
     lay = layout(title, height, show_legend=False, annotations=annotations, **axes)
-    lay["margin"] = dict(l=10, r=90, t=80 if title else 40, b=10)
+    lay["margin"] = dict(l=10, r=90, t=(80 if height >= 350 else 64) if title else 40, b=10)
     if title:
         lay["title"]["font"] = dict(size=BASE_FONT + 2)
     if frame is not None:
