@@ -19,7 +19,7 @@ from logreg_core.compare import costs_csv, paced_target, summarize
 from logreg_core.persistence import model_to_bytes
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import SCALINGS
-from ui import figures, lesson, session
+from ui import figures, lesson, session, shared
 
 MODES = lesson.MODES
 COURSE_RATES = "0.01, 0.001, 0.0001"
@@ -230,40 +230,44 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
         ahead = "you are next" if place <= 1 else f"{place - 1} ahead of you"
         bar.progress(shown["fraction"], text=f"The server is busy: waiting for a turn ({ahead})…")
 
-    while True:
-        for tr in runs:
-            if hasattr(tr.run, "on_wait"):
-                tr.run.on_wait = waiting
-        snaps = [tr.run.current_snapshot() for tr in runs]
-        finished = len(runs) == len(specs) and all(tr.run.done for tr in runs)
-        drawing = time.perf_counter()
-        draw(slots, runs, log_y, frame=frames, presenting=presenting, snaps=snaps)
-        drawn = time.perf_counter() - drawing
-        frames += 1
-        if first_frame is None:
-            first_frame = time.perf_counter() - clicked_at
-        reached = min(max(tr.run.iteration for tr in runs), total)
-        note = f"Iteration {reached:,} of {total:,}"
-        if len(runs) < len(specs):
-            note += f" · preparing run {len(runs) + 1} of {len(specs)}"
-        shown["fraction"] = reached / total
-        bar.progress(reached / total, text=note)
-        if finished:
-            break
-        if len(runs) < len(specs):
-            runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
-        # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
-        # On a busy server (slow drawing) frames come less often, so training keeps most of the time.
-        step_seconds = max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE)
-        deadline = max(time.perf_counter() + step_seconds, start + (frames * FRAME_PERIOD))
-        target = paced_target(deadline - start, duration, total)
-        while time.perf_counter() < deadline:
-            behind = [tr for tr in runs if not tr.run.done and tr.run.iteration < target]
-            if not behind:
+    # With many students training at once, each draws its share of the server's frames (ui/shared.py).
+    charts = shared.live_charts()
+    with charts.drawing():
+        while True:
+            for tr in runs:
+                if hasattr(tr.run, "on_wait"):
+                    tr.run.on_wait = waiting
+            snaps = [tr.run.current_snapshot() for tr in runs]
+            finished = len(runs) == len(specs) and all(tr.run.done for tr in runs)
+            drawing = time.perf_counter()
+            draw(slots, runs, log_y, frame=frames, presenting=presenting, snaps=snaps)
+            drawn = time.perf_counter() - drawing
+            frames += 1
+            if first_frame is None:
+                first_frame = time.perf_counter() - clicked_at
+            reached = min(max(tr.run.iteration for tr in runs), total)
+            note = f"Iteration {reached:,} of {total:,}"
+            if len(runs) < len(specs):
+                note += f" · preparing run {len(runs) + 1} of {len(specs)}"
+            shown["fraction"] = reached / total
+            bar.progress(reached / total, text=note)
+            if finished:
                 break
-            for tr in behind:
-                tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
-        time.sleep(max(0.0, deadline - time.perf_counter()))
+            if len(runs) < len(specs):
+                runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
+            # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
+            # On a busy server (slow drawing) frames come less often, so training keeps most of the time.
+            step_seconds = max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE)
+            period = charts.frame_period(FRAME_PERIOD)
+            deadline = max(time.perf_counter() + max(step_seconds, period - drawn), start + (frames * FRAME_PERIOD))
+            target = paced_target(deadline - start, duration, total)
+            while time.perf_counter() < deadline:
+                behind = [tr for tr in runs if not tr.run.done and tr.run.iteration < target]
+                if not behind:
+                    break
+                for tr in behind:
+                    tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
+            time.sleep(max(0.0, deadline - time.perf_counter()))
     seconds = time.perf_counter() - start
     slots["progress"].empty()
     for tr in runs:

@@ -160,3 +160,18 @@ def test_the_reaper_shuts_down_expired_sessions_only():
     assert shared.prepared(dataset) is not kept  # the class has left: the shared data was dropped
     runtime._session_mgr._session_storage._cache.expire = list
     assert shared._reap_once(runtime) == 0
+
+
+def test_live_frames_are_shared_out_when_many_sessions_draw():
+    charts = shared.LiveCharts()
+    assert charts.frame_period(0.07) == 0.07
+    with charts.drawing(), charts.drawing():
+        assert charts.count == 2 and charts.frame_period(0.07) == 0.07  # two sessions: their own pace
+        with pytest.raises(RuntimeError), charts.drawing():  # a Stop (any exception) still leaves
+            assert charts.count == 3
+            raise RuntimeError("stop")
+        assert charts.count == 2
+    for _ in range(30):
+        charts._count += 1
+    assert charts.frame_period(0.07) == pytest.approx(1.0)  # 30 sessions: about 30 frames a second in all
+    charts._count = 0

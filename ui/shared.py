@@ -216,6 +216,45 @@ def queue_place() -> int | None:
     return scheduler().place(_session_id())
 
 
+class LiveCharts:
+    """How many sessions are drawing a live training chart right now, so each can draw its share.
+
+    The server draws frames under one GIL: with many students training at once, each session draws
+    fewer frames per second (see :meth:`frame_period`) instead of all of them waiting on each other.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        """Sessions drawing live charts now."""
+        with self._lock:
+            return self._count
+
+    @contextmanager
+    def drawing(self) -> Iterator[None]:
+        """Count this session as drawing for the ``with`` block (a Stop leaves it too)."""
+        with self._lock:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._count -= 1
+
+    def frame_period(self, period: float, frames_per_second: float = 30.0) -> float:
+        """``period`` (s between frames), stretched so the whole server draws about ``frames_per_second``."""
+        return max(period, self.count / frames_per_second)
+
+
+@st.cache_resource(show_spinner=False)
+def live_charts() -> LiveCharts:
+    """The process-wide count of sessions drawing live charts."""
+    return LiveCharts()
+
+
 class ScheduledRun:
     """A :class:`~logreg_core.training.GradientDescent` whose ``step`` takes a turn from a scheduler.
 
