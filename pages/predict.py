@@ -102,10 +102,9 @@ def describe_model(model, description):
     loaded = st.session_state.pop("predict_model_loaded", None)
     if loaded:
         st.success(f"Now using the model from {loaded}.")
-    st.markdown(
-        f"**Model:** {description}  \n"
-        f"It takes {h}×{w} colour images and answers *{model.classes[1]}* when "
-        f"P({model.classes[1]}) > {model.settings.threshold:g}."
+    st.caption(
+        f"**Model:** {description} · takes {h}×{w} colour images, answers *{model.classes[1]}* when "
+        f"P({model.classes[1]}) > {model.settings.threshold:g}"
     )
 
 
@@ -148,16 +147,16 @@ def bias_note(probabilities, model):
 
 
 def show_photos(model):
-    st.subheader("1 · Your photos")
-    files = st.file_uploader(
+    upload, camera = st.columns([4, 1], vertical_alignment="bottom")
+    files = upload.file_uploader(
         "Upload one or more photos",
         type=PHOTO_SUFFIXES,
         accept_multiple_files=True,
         key="predict_photos",
         help="PNG, JPEG, GIF, WebP, BMP or TIFF. Each is centre-cropped to a square and shrunk to the model's size.",
     )
-    use_camera = st.toggle(
-        "Take a photo with the camera",
+    use_camera = camera.toggle(
+        "Camera",
         key="predict_camera_on",
         help="The browser asks for camera access only when this is on.",
     )
@@ -267,8 +266,8 @@ def offer_training(label, key):
 
 
 st.title("Predict")
-st.markdown(
-    "Give the one-neuron model a photo and see its answer, P(class 1) = σ(wᵀx + b), and which pixels pushed it there."
+st.caption(
+    "Give the one-neuron model photos and see its answer, P(class 1) = σ(wᵀx + b), and which pixels pushed it there."
 )
 
 dataset = session.get_dataset()
@@ -282,8 +281,7 @@ if model is None:
     upload_error = model_uploader()
 else:
     describe_model(model, description)
-    with st.expander("Use a model saved earlier (.npz) instead"):
-        upload_error = model_uploader()
+    upload_error = None
 if upload_error:
     st.error(upload_error)
 
@@ -295,5 +293,9 @@ if model is not None:
         )
         offer_training("Train a new model on the current data set", "predict_train_for_data")
     show_photos(model)
+    with st.expander("Use a model saved earlier (.npz) instead"):
+        upload_error = model_uploader()
+    if upload_error:
+        st.error(upload_error)
     st.divider()
     show_mistakes(model, dataset)

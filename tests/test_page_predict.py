@@ -29,7 +29,7 @@ def test_predict_without_model_offers_default_training():
     assert origin == "run"
     assert trained is not None and "defaults" in description
     assert not any(b.key == "predict_train_default" for b in at.button)
-    assert any("Model:" in t for t in texts(at.markdown))
+    assert any("Model:" in t for t in texts(at.caption))
 
 
 def test_predict_classifies_an_uploaded_photo(model):
