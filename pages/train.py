@@ -28,6 +28,7 @@ MAX_ITERATIONS = 100_000  # on a shared server
 FRAME_PERIOD = 0.07  # live chart: aim for a new frame every 0.07 s while training
 MIN_STEP_SECONDS = 0.03  # … but training always gets at least this long between two frames
 DRAW_SHARE = 0.2  # … and at least 4× as long as the last frame took to draw (a busy server draws fewer)
+MAX_STEP_SECONDS = 0.25  # … but never so long that a slow first frame leaves the class without a curve
 NORMAL_SECONDS = 1.5  # a comparison takes at least this long, so the curves are seen growing
 STEP_CHUNK = 10  # iterations per step() call between checks of the clock
 LIVE_MAX_POINTS = 60  # points per cost curve in a live frame (the final chart has them all)
@@ -257,7 +258,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
                 runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
             # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
             # On a busy server (slow drawing) frames come less often, so training keeps most of the time.
-            step_seconds = max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE)
+            step_seconds = min(MAX_STEP_SECONDS, max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE))
             period = charts.frame_period(FRAME_PERIOD)
             deadline = max(time.perf_counter() + max(step_seconds, period - drawn), start + (frames * FRAME_PERIOD))
             target = paced_target(deadline - start, duration, total)

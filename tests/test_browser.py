@@ -12,109 +12,25 @@ the machines are shared).
 """
 
 import io
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from PIL import Image, ImageDraw
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, browser_marks, dashboard_server
 from paths import ROOT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 90_000
 
 
-def _missing_browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not os.path.exists(CHROMIUM):
-        return "Debian's chromium is not installed (apt-get install chromium)"
-    return None
-
-
-_reason = _missing_browser()
-if _reason and os.environ.get("CI") == "true":
-    raise RuntimeError(f"CI needs the browser test: {_reason}")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(_reason is not None, reason=_reason or ""),
-    # playwright's event loop may leave a socket for the garbage collector; that is not our code.
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = browser_marks()
 
 
 @pytest.fixture(scope="module")
 def server():
     """The dashboard on 127.0.0.1 with its default data; stopped by PID, and by itself after 10 minutes."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
-    cmd = [
-        "timeout",
-        "600",
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not answer /_stcore/health within 90 s")
-            time.sleep(0.3)
+    with dashboard_server() as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
 
 
 PAGES = {
@@ -406,6 +322,7 @@ def test_the_live_chart_is_rendered_and_the_first_curve_comes_early(browser, ser
     pg = new_page(browser)
     pg.goto(f"{server}/train")
     settle(pg)
+    train(pg)  # warm-up: the server's first Train also imports Plotly's figure code and prepares the shared data
     results = []
     for _ in range(3):
         pg.evaluate(WATCH_JS)

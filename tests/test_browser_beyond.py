@@ -7,13 +7,7 @@ Screenshots at 1280×720 go to ``artifacts/screenshots/`` (``beyond-*.png``; the
 """
 
 import io
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,51 +17,16 @@ from logreg_core.board import ClassBoard, Submission, make_engine, sqlite_url
 from logreg_core.data import load_dataset
 from logreg_core.settings import TrainSettings
 
+from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, browser_marks, dashboard_server
 from paths import ROOT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = ROOT / "artifacts" / "screenshots"  # copy the ones worth keeping to docs/ by hand
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
-TIMEOUT_MS = 90_000
+CAMERA_ARGS = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 PIN = "2468"
 BOARD = "demo-room"
 
 
-def _missing_browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not os.path.exists(CHROMIUM):
-        return "Debian's chromium is not installed (apt-get install chromium)"
-    return None
-
-
-_reason = _missing_browser()
-if _reason and os.environ.get("CI") == "true":
-    raise RuntimeError(f"CI needs the browser test: {_reason}")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(_reason is not None, reason=_reason or ""),
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = browser_marks()
 
 
 def seed_board(path):
@@ -99,51 +58,8 @@ def server(tmp_path_factory):
     """The dashboard on 127.0.0.1 with its own board file and PIN; stopped by PID, and by itself after 10 min."""
     db = tmp_path_factory.mktemp("board") / "board.sqlite3"
     seed_board(db)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
-    env.update(LOGREG_BOARD_DB=str(db), LOGREG_TEACHER_PIN=PIN)
-    cmd = [
-        "timeout",
-        "600",
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not answer /_stcore/health within 90 s")
-            time.sleep(0.3)
+    with dashboard_server({"LOGREG_BOARD_DB": str(db), "LOGREG_TEACHER_PIN": PIN}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +67,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CAMERA_ARGS, headless=True)
         yield chromium
         chromium.close()
 
