@@ -12,8 +12,15 @@ import numpy as np
 from .checks import check_open_unit
 from .data import Dataset
 from .model import accuracy
+from .settings import TrainSettings
 
-__all__ = ["dataset_from_classes", "stratified_split", "validation_accuracy", "validation_dataset"]
+__all__ = [
+    "dataset_from_classes",
+    "fit_with_validation",
+    "stratified_split",
+    "validation_accuracy",
+    "validation_dataset",
+]
 
 
 def stratified_split(y: np.ndarray, fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +105,35 @@ def validation_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     if predicted.shape != labels.shape:
         raise ValueError(f"expected one label per image ({predicted.size}); got {labels.size}")
     return float(accuracy(predicted, labels))
+
+
+def fit_with_validation(
+    dataset: Dataset, settings: TrainSettings, fraction: float = 0.2, seed: int = 0
+) -> tuple[float, float, float]:
+    """Train on the training set minus a validation split; score on the rest, the split and the test set.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    settings : TrainSettings
+    fraction : float, default 0.2
+        Share of each class held out for validation (seeded: the same split for everyone).
+    seed : int, default 0
+
+    Returns
+    -------
+    train, validation, test : float
+        Accuracies in percent; ``test`` is on ``dataset``'s own test set, never used to choose.
+    """
+    from .pipeline import fit
+
+    carved = validation_dataset(dataset, fraction, seed=seed)
+    model, _ = fit(carved, settings)
+    return (
+        validation_accuracy(model, carved.train_x, carved.train_y),
+        validation_accuracy(model, carved.test_x, carved.test_y),
+        validation_accuracy(model, dataset.test_x, dataset.test_y),
+    )
 
 
 def dataset_from_classes(

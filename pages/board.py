@@ -30,10 +30,9 @@ from logreg_core.board import (
     sqlite_url,
 )
 from logreg_core.data import PROJECT_DATA_DIR
-from logreg_core.pipeline import fit
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import SCALINGS, TrainSettings
-from logreg_core.split import validation_accuracy, validation_dataset
+from logreg_core.split import fit_with_validation
 from ui import figures_eval, session
 
 REFRESH_SECONDS = 5
@@ -99,17 +98,6 @@ def board_code():
     except ValueError as exc:
         st.error(f"{exc}. Showing the board “{DEFAULT_CODE}” instead.")
         return DEFAULT_CODE
-
-
-def train_and_measure(dataset, settings):
-    """Train on the training set minus a validation split; accuracies in percent."""
-    carved = validation_dataset(dataset, VALIDATION_FRACTION, seed=0)
-    model, _ = fit(carved, settings)
-    return (
-        validation_accuracy(model, carved.train_x, carved.train_y),
-        validation_accuracy(model, carved.test_x, carved.test_y),
-        validation_accuracy(model, dataset.test_x, dataset.test_y),
-    )
 
 
 def clear_board(board, code):
@@ -186,7 +174,7 @@ if sent:
                 f"last {board.rate_window:.0f} s — wait a moment"
             )
         with st.spinner("Training on the training set without the validation split…"):
-            train_acc, val_acc, test_acc = train_and_measure(dataset, settings)
+            train_acc, val_acc, test_acc = fit_with_validation(dataset, settings, VALIDATION_FRACTION, seed=0)
         board.submit(
             code,
             st.session_state["board_session"],

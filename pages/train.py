@@ -231,13 +231,11 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
         ahead = "you are next" if place <= 1 else f"{place - 1} ahead of you"
         bar.progress(shown["fraction"], text=f"The server is busy: waiting for a turn ({ahead})…")
 
+    runs[0].run.on_wait = waiting  # every prepared run steps through the server's scheduler (ui/shared.py)
     # With many students training at once, each draws its share of the server's frames (ui/shared.py).
     charts = shared.live_charts()
     with charts.drawing():
         while True:
-            for tr in runs:
-                if hasattr(tr.run, "on_wait"):
-                    tr.run.on_wait = waiting
             snaps = [tr.run.current_snapshot() for tr in runs]
             finished = len(runs) == len(specs) and all(tr.run.done for tr in runs)
             drawing = time.perf_counter()
@@ -256,6 +254,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
                 break
             if len(runs) < len(specs):
                 runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
+                runs[-1].run.on_wait = waiting
             # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
             # On a busy server (slow drawing) frames come less often, so training keeps most of the time.
             step_seconds = min(MAX_STEP_SECONDS, max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE))

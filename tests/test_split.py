@@ -8,10 +8,13 @@ from logreg_core.pipeline import fit
 from logreg_core.settings import TrainSettings
 from logreg_core.split import (
     dataset_from_classes,
+    fit_with_validation,
     stratified_split,
     validation_accuracy,
     validation_dataset,
 )
+
+from course import course_loop
 
 
 def test_stratified_split_keeps_class_shares_and_is_seeded():
@@ -64,3 +67,23 @@ def test_dataset_from_classes():
         dataset_from_classes(a, b[:1], ("non-cat", "cat"))
     with pytest.raises(ValueError, match="different"):
         dataset_from_classes(a, b, ("cat", "Cat"))
+
+
+def test_fit_with_validation_scores_the_course_model_on_the_three_sets():
+    """The board's numbers: the course loop trained on the carved training set, scored on each set exactly."""
+    dataset = synthetic_dataset()
+    settings = TrainSettings(learning_rate=0.005, num_iterations=150, scaling="255")
+    got = fit_with_validation(dataset, settings, 0.2, seed=0)
+    carved = validation_dataset(dataset, 0.2, seed=0)
+    w, b, _ = course_loop(carved.train_x.reshape(len(carved.train_y), -1).T / 255.0, carved.train_y, 0.005, 150)
+
+    def percent(images, labels):
+        z = w @ (images.reshape(len(labels), -1).T / 255.0) + b
+        return float(np.mean((z > 0) == (np.asarray(labels) == 1)) * 100)
+
+    expected = (
+        percent(carved.train_x, carved.train_y),
+        percent(carved.test_x, carved.test_y),
+        percent(dataset.test_x, dataset.test_y),
+    )
+    assert got == pytest.approx(expected, abs=1e-12)

@@ -20,7 +20,7 @@ from logreg_core.limits import BUDGET
 from logreg_core.pipeline import Model, fit, model_from_run, start_training
 from logreg_core.preprocess import SCALING_LABELS, Scaler
 from logreg_core.settings import TrainSettings
-from logreg_core.training import GradientDescent, Snapshot
+from logreg_core.training import Snapshot
 from ui import shared
 
 DATASET_KEY = "dataset"
@@ -158,9 +158,10 @@ class TrainedRun:
     ----------
     name : str
         Unique key in :func:`get_runs`, e.g. "#3 pixels / 255" (comparison 3).
-    run : GradientDescent or RunRecord
-        A live ``GradientDescent`` while it trains; a ``RunRecord`` (no
-        training matrices) once it finished, diverged or was stopped.
+    run : ui.shared.ScheduledRun or RunRecord
+        A live run (a ``GradientDescent`` stepping through the server's
+        scheduler) while it trains; a ``RunRecord`` (no training matrices)
+        once it finished, diverged or was stopped.
     scaler : Scaler
     info : RunInfo
     model : Model or None, default None
@@ -170,7 +171,7 @@ class TrainedRun:
     """
 
     name: str
-    run: GradientDescent | RunRecord
+    run: shared.ScheduledRun | RunRecord
     scaler: Scaler
     info: RunInfo
     model: Model | None = None
