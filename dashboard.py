@@ -7,9 +7,10 @@ draws the data-set sidebar and runs the chosen page from ``pages/``.
 
 import streamlit as st
 
-from ui import lesson, session
+from ui import lesson, server, session
 from ui.sidebar import model_note, render_sidebar
 
+server.setup()  # once per process: one BLAS thread per session, memory given back, sessions reaped
 lesson.load_from_url()
 presenting = lesson.presenting()
 st.set_page_config(

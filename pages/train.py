@@ -31,6 +31,7 @@ DRAW_SHARE = 0.2  # … and at least 4× as long as the last frame took to draw 
 MAX_STEP_SECONDS = 0.25  # … but never so long that a slow first frame leaves the class without a curve
 NORMAL_SECONDS = 1.5  # a comparison takes at least this long, so the curves are seen growing
 STEP_CHUNK = 10  # iterations per step() call between checks of the clock
+TURN_SECONDS = 0.02  # a session steps its runs for up to this long per turn at the server's scheduler
 LIVE_MAX_POINTS = 60  # points per cost curve in a live frame (the final chart has them all)
 #: Short pill labels: three pills must fit a narrow column (the help and the legend give the long names).
 SHORT_SCALING = {"none": "raw", "255": "/ 255", "zscore": "z-score"}
@@ -204,6 +205,23 @@ def draw(slots, runs, log_y, frame=None, presenting=False, snaps=None):
         )
 
 
+def step_turn(runs, target, deadline, on_wait):
+    """One turn at the server's scheduler: step the runs behind ``target`` for up to TURN_SECONDS.
+
+    Returns False when no run is behind (nothing to do until the next frame).
+    """
+    behind = [tr for tr in runs if not tr.run.done and tr.run.iteration < target]
+    if not behind:
+        return False
+    with shared.turn(on_wait):  # the runs' own steps inside do not queue again
+        end = min(deadline, time.perf_counter() + TURN_SECONDS)
+        while behind and time.perf_counter() < end:
+            for tr in behind:
+                tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
+            behind = [tr for tr in behind if not tr.run.done and tr.run.iteration < target]
+    return bool(behind)
+
+
 def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
     """Train a comparison with a live chart, preparing its runs one by one; returns the runs and timings.
 
@@ -231,7 +249,6 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
         ahead = "you are next" if place <= 1 else f"{place - 1} ahead of you"
         bar.progress(shown["fraction"], text=f"The server is busy: waiting for a turn ({ahead})…")
 
-    runs[0].run.on_wait = waiting  # every prepared run steps through the server's scheduler (ui/shared.py)
     # With many students training at once, each draws its share of the server's frames (ui/shared.py).
     charts = shared.live_charts()
     with charts.drawing():
@@ -254,19 +271,14 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
                 break
             if len(runs) < len(specs):
                 runs.append(next(pending))  # one run a frame: the curves already drawn keep moving
-                runs[-1].run.on_wait = waiting
             # The deadline is set after the frame was drawn, so training gets its share however slow drawing is.
             # On a busy server (slow drawing) frames come less often, so training keeps most of the time.
             step_seconds = min(MAX_STEP_SECONDS, max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE))
             period = charts.frame_period(FRAME_PERIOD)
             deadline = max(time.perf_counter() + max(step_seconds, period - drawn), start + (frames * FRAME_PERIOD))
             target = paced_target(deadline - start, duration, total)
-            while time.perf_counter() < deadline:
-                behind = [tr for tr in runs if not tr.run.done and tr.run.iteration < target]
-                if not behind:
-                    break
-                for tr in behind:
-                    tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
+            while time.perf_counter() < deadline and step_turn(runs, target, deadline, waiting):
+                pass
             time.sleep(max(0.0, deadline - time.perf_counter()))
     seconds = time.perf_counter() - start
     slots["progress"].empty()

@@ -10,7 +10,7 @@ import pytest
 from logreg_core.data import Dataset, synthetic_dataset
 from logreg_core.pipeline import start_training
 from logreg_core.settings import TrainSettings
-from ui import shared
+from ui import server, shared
 
 
 def test_prepared_data_is_shared_by_equal_data_sets():
@@ -83,6 +83,28 @@ def test_a_waiting_trainer_is_told_its_place_and_can_give_up():
         assert gate.place("third") == 0
 
 
+def test_a_turn_inside_a_turn_is_free_and_the_slot_stays_taken_until_the_outer_one_ends():
+    """A page holds one turn for a time slice and steps several runs, each of which asks for a turn too."""
+    gate = shared.TrainingScheduler(1)
+    others = []
+
+    def other():
+        with gate.turn("other"):
+            others.append(time.monotonic())
+
+    with gate.turn("me"):
+        with gate.turn("me"), gate.turn("me"):  # would wait forever on a one-slot gate if not reentrant
+            assert gate.stepping == 1 and gate.place("me") == 0
+        t = threading.Thread(target=other)
+        t.start()
+        time.sleep(0.1)
+        assert others == [] and gate.place("other") == 1  # the inner turns ending did not free the slot
+        released = time.monotonic()
+    t.join(5)
+    assert others and others[0] >= released
+    assert gate.stepping == 0 and gate.waiting == 0
+
+
 def test_scheduler_settings_are_validated():
     with pytest.raises(ValueError, match="slots must be a whole number ≥ 1; got 0"):
         shared.TrainingScheduler(0)
@@ -123,10 +145,10 @@ def test_blas_is_limited_to_one_thread():
     )
     before = getter()
     try:
-        assert shared.limit_blas_threads(1)
+        assert server.limit_blas_threads(1)
         assert getter() == 1
     finally:
-        shared.limit_blas_threads(before)  # the other tests keep the process's setting
+        server.limit_blas_threads(before)  # the other tests keep the process's setting
     assert getter() == before
 
 
@@ -152,14 +174,47 @@ def test_the_reaper_shuts_down_expired_sessions_only():
     )
     dataset = synthetic_dataset()
     kept = shared.prepared(dataset)
-    assert shared._reap_once(runtime) == 2
+    reap_once = server._Reaper()
+    assert reap_once(runtime) == 2
     assert shut == ["old-1", "old-2"]
     assert shared.prepared(dataset) is kept  # a student is still there: the shared data stays
     left[0] = 0
-    assert shared._reap_once(runtime) == 2
+    assert reap_once(runtime) == 2
     assert shared.prepared(dataset) is not kept  # the class has left: the shared data was dropped
     runtime._session_mgr._session_storage._cache.expire = list
-    assert shared._reap_once(runtime) == 0
+    assert reap_once(runtime) == 0
+
+
+def test_an_empty_server_is_cleaned_even_when_streamlit_expired_the_sessions_itself():
+    """Streamlit drops expired sessions on its own when another one disconnects: the reaper then
+    removes nothing, yet the server is empty and the shared data must go (once)."""
+    from types import SimpleNamespace
+
+    left = [3]
+    runtime = SimpleNamespace(
+        _session_mgr=SimpleNamespace(
+            _session_storage=SimpleNamespace(_cache=SimpleNamespace(expire=list)), num_sessions=lambda: left[0]
+        )
+    )
+    dataset = synthetic_dataset()
+    reap_once = server._Reaper()
+    kept = shared.prepared(dataset)
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is kept
+    left[0] = 0  # they left and Streamlit expired them
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is not kept
+    again = shared.prepared(dataset)  # made again between two passes (a script thread still ending)
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is not again  # the second empty pass cleans too
+    last = shared.prepared(dataset)
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is last  # then the empty server is left alone
+    left[0] = 1
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is last
+    left[0] = 0  # a new class came and went: cleaned again
+    assert reap_once(runtime) == 0 and shared.prepared(dataset) is not last
+
+
+def test_the_allocator_is_tuned_on_glibc():
+    assert server.tune_malloc() is True  # Debian's glibc takes both settings (and again: it is idempotent)
+    assert server.tune_malloc() is True
 
 
 def test_live_frames_are_shared_out_when_many_sessions_draw():

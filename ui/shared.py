@@ -9,21 +9,21 @@
   process (:func:`scheduler`).
 * :class:`ScheduledRun` — a gradient-descent run whose ``step`` waits for a turn,
   so every page that steps runs is scheduled without knowing it.
-* :func:`limit_blas_threads` and :func:`start_session_reaper` — one BLAS thread
-  per stepping session, and sessions whose students left are freed on time.
+
+The process itself (one BLAS thread per session, the allocator, the reaper of
+sessions whose students left) is set up by :mod:`ui.server`; when the last
+student has gone, it drops the shared data made here.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import itertools
-import logging
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
@@ -31,18 +31,16 @@ import streamlit as st
 from logreg_core.data import Dataset
 from logreg_core.pipeline import PreparedDataset, dataset_fingerprint
 from logreg_core.training import GradientDescent, Snapshot
+from ui import server
 
 __all__ = [
     "ScheduledRun",
     "TrainingScheduler",
-    "limit_blas_threads",
     "prepared",
     "queue_place",
     "scheduler",
-    "start_session_reaper",
+    "turn",
 ]
-
-_log = logging.getLogger(__name__)
 
 #: Environment variable: how many trainers may step at once (default: the number of CPU cores).
 SLOTS_ENV = "LOGREG_TRAIN_SLOTS"
@@ -54,6 +52,9 @@ MAX_PREPARED = 4
 def _prepared(fingerprint: str, _dataset: Dataset) -> PreparedDataset:
     """One :class:`PreparedDataset` per data-set fingerprint (the dataset itself is not hashed)."""
     return PreparedDataset(_dataset)
+
+
+server.when_empty(_prepared.clear)  # the class has left: the next Train makes them again
 
 
 def prepared(dataset: Dataset) -> PreparedDataset:
@@ -92,6 +93,7 @@ class TrainingScheduler:
         self._queue: deque[tuple[int, str, threading.Event]] = deque()
         self._running: dict[int, str] = {}
         self._tickets = itertools.count()
+        self._held = threading.local()  # the turn this thread holds (a turn inside it, same owner, is free)
 
     def _dispatch(self) -> None:
         """Give free slots to the longest-waiting callers (with the lock held); wakes only them."""
@@ -129,7 +131,7 @@ class TrainingScheduler:
         with self._lock:
             return len(self._running)
 
-    @contextmanager
+    @contextlib.contextmanager
     def turn(
         self,
         owner: str = "",
@@ -138,6 +140,10 @@ class TrainingScheduler:
         timeout: float | None = None,
     ) -> Iterator[None]:
         """Wait for a free slot (in order of arrival), hold it for the ``with`` block.
+
+        A thread that already holds a turn for ``owner`` gets the inner one at once: a page
+        holds one turn for a time slice and steps several runs in it, instead of
+        queueing for every step (on a busy server each hand-over waits for the GIL).
 
         Parameters
         ----------
@@ -150,6 +156,13 @@ class TrainingScheduler:
         timeout : float or None, default None
             Give up after this many seconds with TimeoutError (None: wait).
         """
+        if getattr(self._held, "depth", 0) and self._held.owner == owner:
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         ticket, granted = next(self._tickets), threading.Event()
         start = time.monotonic()
         with self._lock:
@@ -170,9 +183,11 @@ class TrainingScheduler:
                 self._running.pop(ticket, None)  # granted meanwhile: give it back
                 self._dispatch()
             raise
+        self._held.depth, self._held.owner = 1, owner
         try:
             yield
         finally:
+            self._held.depth = 0
             with self._lock:
                 self._running.pop(ticket, None)
                 self._dispatch()
@@ -191,13 +206,8 @@ def default_slots(environ: dict[str, str] | None = None) -> int:
 
 @st.cache_resource(show_spinner=False)
 def scheduler() -> TrainingScheduler:
-    """The process-wide training scheduler; made with the first Train, which also sets the server up.
-
-    Setting up: one BLAS thread per stepping session (the scheduler lets as
-    many sessions step as there are cores) and the reaper of expired sessions.
-    """
-    limit_blas_threads(1)
-    start_session_reaper()
+    """The process-wide training scheduler (as many sessions step at once as there are cores)."""
+    server.setup()  # one BLAS thread per stepping session; also done by dashboard.py on the first visit
     return TrainingScheduler(default_slots())
 
 
@@ -209,6 +219,17 @@ def _session_id() -> str:
         return ctx.session_id if ctx is not None else ""
     except ImportError:  # pragma: no cover - older Streamlit
         return ""
+
+
+def turn(on_wait: Callable[[int], None] | None = None) -> contextlib.AbstractContextManager[None]:
+    """This session's turn at the process-wide scheduler; the runs it steps inside do not queue again.
+
+    Parameters
+    ----------
+    on_wait : callable or None, default None
+        Called as ``on_wait(place)`` while the session waits (1 = next).
+    """
+    return scheduler().turn(_session_id(), on_wait)
 
 
 def queue_place() -> int | None:
@@ -233,7 +254,7 @@ class LiveCharts:
         with self._lock:
             return self._count
 
-    @contextmanager
+    @contextlib.contextmanager
     def drawing(self) -> Iterator[None]:
         """Count this session as drawing for the ``with`` block (a Stop leaves it too)."""
         with self._lock:
@@ -281,116 +302,6 @@ class ScheduledRun:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.run, name)
-
-
-#: Names of OpenBLAS's thread setter in the builds numpy ships or links.
-_OPENBLAS_SETTERS = (
-    "scipy_openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads",
-    "openblas_set_num_threads64_",
-    "openblas_set_num_threads",
-)
-
-
-def limit_blas_threads(n: int = 1) -> bool:
-    """Let BLAS use ``n`` threads, so concurrent sessions do not oversubscribe the cores.
-
-    Setting ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` before the server
-    starts does the same (``deploy/`` sets them). This calls OpenBLAS's own
-    setter in the library numpy loaded, or threadpoolctl when installed.
-
-    Returns
-    -------
-    limited : bool
-        True if a limit was applied.
-    """
-    import numpy  # noqa: F401 - its BLAS must be loaded to be found
-
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
-    except OSError:
-        paths = set()
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in _OPENBLAS_SETTERS:
-            setter = getattr(lib, name, None)
-            if setter is not None:
-                setter(ctypes.c_int(n))
-                return True
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return False
-    threadpool_limits(limits=n, user_api="blas")
-    return True
-
-
-def _reap_once(runtime: Any) -> int:
-    """Remove expired disconnected sessions from Streamlit's storage and shut them down; return how many.
-
-    When no session is left at all, the shared prepared data sets are dropped as well, so a server
-    whose students have gone goes back to about its idle memory.
-    """
-    manager = runtime._session_mgr
-    storage = manager._session_storage
-    cache = storage._cache
-    lock = getattr(manager, "_storage_lock", None) or threading.Lock()
-    with lock:
-        removed = cache.expire()
-    for _, info in removed:
-        try:
-            info.session.shutdown()
-        except Exception:
-            _log.debug("shutting down an expired session failed", exc_info=True)
-    if removed and manager.num_sessions() == 0:
-        # The class has left: the shared scaled data and kernels go too (the next Train makes them again).
-        _prepared.clear()
-    if removed:
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)  # give freed memory back to the system
-        except (OSError, AttributeError):
-            pass
-    return len(removed)
-
-
-@st.cache_resource(show_spinner=False)
-def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
-    """Once per process: a daemon thread that frees expired sessions every ``interval`` seconds.
-
-    Streamlit keeps a disconnected session for ``server.disconnectedSessionTTL``
-    seconds but only removes it when another session disconnects; after the
-    last student leaves, their sessions would stay in memory. Uses Streamlit
-    internals; if they are not there, it does nothing and returns None.
-    """
-    try:
-        from streamlit.runtime import Runtime
-
-        runtime: Any = Runtime.instance()
-        runtime._session_mgr._session_storage._cache.expire  # noqa: B018 - check the internals exist
-    except (ImportError, RuntimeError, AttributeError):
-        return None
-
-    def reap() -> None:
-        try:
-            _reap_once(runtime)
-        except Exception:
-            _log.warning("session reaper failed", exc_info=True)
-
-    def loop() -> None:
-        while True:
-            time.sleep(interval)
-            try:  # sessions are shut down on the server's event loop, as Streamlit itself does
-                runtime._get_async_objs().eventloop.call_soon_threadsafe(reap)
-            except (AttributeError, RuntimeError):  # no loop (yet, or any more)
-                reap()
-
-    thread = threading.Thread(target=loop, name="logreg-session-reaper", daemon=True)
-    thread.start()
-    return thread
 
 
 def scheduled(run: GradientDescent) -> ScheduledRun:

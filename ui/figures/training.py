@@ -7,7 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import BASE_FONT, DASHES, LINE_WIDTH, axis, fmt, grid, hline, layout, run_colors
+from .style import BASE_FONT, DASHES, LINE_WIDTH, axis, fmt, grid, hline, layout, run_colors, unvalidated_figure
 
 #: On a log axis, costs below this (a separable training set drives the cost to 0) are drawn here.
 COST_FLOOR = 1e-6
@@ -282,7 +282,6 @@ def training_figure(
         None,
         height,
         scale=scale,
-        shapes=[] if live else cost[1] + acc[1],
         annotations=titles if live else titles + cost[2] + acc[2],
         uirevision="training",
         legend=dict(
@@ -290,6 +289,8 @@ def training_figure(
         ),
         **axes,
     )
+    if not live:
+        lay["shapes"] = cost[1] + acc[1]
     lay["margin"].update(t=72, r=15, l=70, b=55)
     if frame is not None:
         # The frame number and the iteration it shows: a browser test reads them to count rendered frames.
@@ -298,4 +299,7 @@ def training_figure(
         # new element, which waits for a width again: at 10+ frames a second a slow browser would show
         # nothing. A live frame brings its own width; Streamlit widens it to the column once measured.
         lay["width"] = LIVE_WIDTH
+    if live:
+        # 10+ frames a second per student: Plotly's checks would be most of a frame's cost (ui/figures/style.py).
+        return unvalidated_figure(cost[0] + acc[0], lay)
     return go.Figure(data=cost[0] + acc[0], layout=lay)

@@ -1,0 +1,214 @@
+"""The server process: one BLAS thread per session, memory given back, and sessions freed when students leave.
+
+:func:`setup` runs once per process (from ``dashboard.py`` on the first visit):
+
+* :func:`limit_blas_threads` — the sessions are the parallelism, so BLAS gets one
+  thread each instead of every session starting one per core.
+* :func:`tune_malloc` — large arrays get their own memory mappings, returned to
+  the system when freed, instead of fragmenting the allocator's heaps (a class
+  of 30 left ~0.9 GB behind without it).
+* :func:`start_session_reaper` — a thread that frees the sessions of students who
+  left and, once nobody is left, runs what was registered with :func:`when_empty`
+  (e.g. dropping the shared data sets) and gives freed memory back.
+
+Uses Streamlit internals (``Runtime``'s session storage) where Streamlit has no
+public hook; without them the reaper does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+__all__ = ["limit_blas_threads", "setup", "start_session_reaper", "tune_malloc", "when_empty"]
+
+_log = logging.getLogger(__name__)
+
+#: glibc's mallopt parameters (malloc.h).
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+#: Allocations from this size on get their own mapping, unmapped on free (glibc's default moves up to 32 MB).
+MMAP_THRESHOLD = 512 * 1024
+#: Allocator arenas: few, so freed memory is not spread over one heap per thread that ever ran a script.
+ARENA_MAX = 2
+#: Called (in order) once the last session has gone.
+_ON_EMPTY: list[Callable[[], object]] = []
+
+
+def when_empty(callback: Callable[[], object]) -> None:
+    """Call ``callback()`` whenever the server has become empty (every student left; their sessions expired)."""
+    if callback not in _ON_EMPTY:
+        _ON_EMPTY.append(callback)
+
+
+def tune_malloc(mmap_threshold: int = MMAP_THRESHOLD, arena_max: int = ARENA_MAX) -> bool:
+    """Fix glibc's mmap threshold and cap its arenas, so memory freed by sessions goes back to the system.
+
+    By default glibc raises the threshold to the largest block freed so far (up to 32 MB): after the
+    first data set is freed, every later array of that size comes from a heap, and 30 sessions leave
+    those heaps fragmented. Setting ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_ARENA_MAX`` before the
+    server starts does the same.
+
+    Returns
+    -------
+    tuned : bool
+        True if glibc took both settings (False on another C library).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and bool(libc.mallopt(_M_ARENA_MAX, arena_max))
+    except (OSError, AttributeError):
+        return False
+
+
+def _give_back_memory() -> None:
+    gc.collect()  # the sessions' cycles (Streamlit's collection after every run is off: .streamlit/config.toml)
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+#: Names of OpenBLAS's thread setter in the builds numpy ships or links.
+_OPENBLAS_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
+
+
+def limit_blas_threads(n: int = 1) -> bool:
+    """Let BLAS use ``n`` threads, so concurrent sessions do not oversubscribe the cores.
+
+    Setting ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` before the server
+    starts does the same (``deploy/`` sets them). This calls OpenBLAS's own
+    setter in the library numpy loaded, or threadpoolctl when installed.
+
+    Returns
+    -------
+    limited : bool
+        True if a limit was applied.
+    """
+    import numpy  # noqa: F401 - its BLAS must be loaded to be found
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+    except OSError:
+        paths = set()
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _OPENBLAS_SETTERS:
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(ctypes.c_int(n))
+                return True
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return False
+    threadpool_limits(limits=n, user_api="blas")
+    return True
+
+
+class _Reaper:
+    """One pass at a time: shut down expired sessions; once nobody is left, run the empty-server callbacks.
+
+    Streamlit also expires stored sessions by itself (when another session disconnects), so an empty
+    server is recognised by its session count, not by what a pass removed. Sessions end their script
+    threads a moment after they are shut down, so an empty server is cleaned on its first
+    :data:`EMPTY_PASSES` passes, then left alone while it stays empty.
+    """
+
+    EMPTY_PASSES = 2
+
+    def __init__(self) -> None:
+        self.empty_passes = 0  # passes in a row that found no session
+
+    def __call__(self, runtime: Any) -> int:
+        """Run one pass; return how many expired sessions it shut down."""
+        manager = runtime._session_mgr
+        cache = manager._session_storage._cache
+        lock = getattr(manager, "_storage_lock", None) or threading.Lock()
+        with lock:
+            removed = cache.expire()
+        for _, info in removed:
+            try:
+                info.session.shutdown()
+            except Exception:
+                _log.debug("shutting down an expired session failed", exc_info=True)
+        self.empty_passes = self.empty_passes + 1 if manager.num_sessions() == 0 else 0
+        cleaning = 0 < self.empty_passes <= self.EMPTY_PASSES
+        if cleaning:
+            for callback in _ON_EMPTY:
+                try:
+                    callback()
+                except Exception:
+                    _log.warning("a callback for an empty server failed", exc_info=True)
+        if removed or cleaning:
+            _give_back_memory()
+        return len(removed)
+
+
+@st.cache_resource(show_spinner=False)
+def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
+    """Once per process: a daemon thread that frees expired sessions every ``interval`` seconds.
+
+    Streamlit keeps a disconnected session for ``server.disconnectedSessionTTL``
+    seconds but only removes it when another session disconnects; after the
+    last student leaves, their sessions would stay in memory. Uses Streamlit
+    internals; if they are not there, it does nothing and returns None.
+    """
+    try:
+        from streamlit.runtime import Runtime
+
+        runtime: Any = Runtime.instance()
+        runtime._session_mgr._session_storage._cache.expire  # noqa: B018 - check the internals exist
+    except (ImportError, RuntimeError, AttributeError):
+        return None
+
+    reap_once = _Reaper()
+
+    def reap() -> None:
+        try:
+            reap_once(runtime)
+        except Exception:
+            _log.warning("session reaper failed", exc_info=True)
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            try:  # sessions are shut down on the server's event loop, as Streamlit itself does
+                runtime._get_async_objs().eventloop.call_soon_threadsafe(reap)
+            except (AttributeError, RuntimeError):  # no loop (yet, or any more)
+                reap()
+
+    thread = threading.Thread(target=loop, name="logreg-session-reaper", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner=False)
+def setup() -> bool:
+    """Once per process: one BLAS thread per session, the allocator tuned, the session reaper started.
+
+    Returns
+    -------
+    done : bool
+        Always True (a cached resource needs a value).
+    """
+    limit_blas_threads(1)
+    tune_malloc()
+    start_session_reaper()
+    return True
