@@ -34,7 +34,12 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class RunRecord:
-    """What is left of a gradient-descent run once it stops: no X, no kernel matrix, w in every snapshot.
+    """What is left of a gradient-descent run once it stops: costs, snapshots and w; no kernel matrix.
+
+    A kernel-form snapshot keeps α (m numbers) and the read-only training
+    matrix the run was given (shared by every session training on the same
+    data), and forms w = Xα when read: 21 snapshots cost 35 KB instead of
+    2 MB of weights at 209 images of 64×64×3. The record holds no copy of X.
 
     Reads like a finished :class:`~logreg_core.training.GradientDescent`
     (``costs``, ``snapshots``, ``settings``, ``iteration``, ``diverged``,
@@ -90,7 +95,7 @@ class RunRecord:
             return run
         if at is not None and at.iteration < run.iteration:
             k = int(at.iteration)
-            kept = [s.detached() for s in run.snapshots if s.iteration < k] + [at.detached()]
+            kept = [s for s in run.snapshots if s.iteration < k] + [at]
             return cls(
                 run.settings,
                 list(run.costs[:k]),
@@ -104,10 +109,9 @@ class RunRecord:
             )
         stopped = (not run.diverged) and run.iteration < run.settings.num_iterations
         w = np.asarray(run.w, dtype=np.float64).copy()
-        # Kernel-form snapshots hold the training matrix to form w on demand: keep w instead.
-        snapshots = [s.detached() for s in run.snapshots]
+        snapshots = list(run.snapshots)
         if stopped and (not snapshots or snapshots[-1].iteration != run.iteration):
-            snapshots.append(run.current_snapshot().detached())  # tables and pictures show where it stopped
+            snapshots.append(run.current_snapshot())  # tables and pictures show where it stopped
         return cls(
             run.settings,
             list(run.costs),
@@ -270,6 +274,26 @@ def snapshot_iterations(runs):
     runs : sequence of GradientDescent or RunRecord
     """
     return sorted({s.iteration for run in runs for s in run.snapshots})
+
+
+def snapshot_weights(snapshots):
+    """Every snapshot's w, one row each: one matrix product when they share a training matrix.
+
+    Parameters
+    ----------
+    snapshots : sequence of Snapshot
+
+    Returns
+    -------
+    W : ndarray of shape (len(snapshots), n_features)
+        ``W[k]`` equals ``snapshots[k].w``; shape (0, 0) for no snapshots.
+    """
+    if not snapshots:
+        return np.zeros((0, 0))
+    basis = snapshots[0].basis
+    if basis is not None and all(s.basis is basis for s in snapshots):
+        return (basis @ np.column_stack([s.coef for s in snapshots])).T
+    return np.stack([np.asarray(s.w, dtype=np.float64) for s in snapshots])
 
 
 def snapshot_at(snapshots, iteration):

@@ -41,8 +41,8 @@ KERNEL_MAX_EXAMPLES = 4000
 class Snapshot:
     """The parameters after ``iteration`` updates, with the accuracies they give.
 
-    In the kernel form a snapshot keeps α (m numbers) and forms w = Xα only
-    when ``w`` is read; :meth:`detached` makes a copy that holds w itself.
+    In the kernel form a snapshot keeps α (m numbers) and the training
+    matrix it was given (not a copy), and forms w = Xα only when ``w`` is read.
 
     Attributes
     ----------
@@ -72,12 +72,6 @@ class Snapshot:
     def w(self) -> np.ndarray:
         """Weights, ndarray of shape (n_features,)."""
         return self.coef if self.basis is None else self.basis @ self.coef
-
-    def detached(self) -> Snapshot:
-        """The same snapshot holding w itself, so the training data can be freed."""
-        if self.basis is None:
-            return self
-        return Snapshot(self.iteration, self.b, self.cost, self.train_accuracy, self.test_accuracy, self.w)
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from logreg_core.compare import snapshot_at, snapshot_iterations
+from logreg_core.compare import snapshot_at, snapshot_iterations, snapshot_weights
 from logreg_core.preprocess import unflatten
 from ui import figures, session
 
@@ -14,13 +14,12 @@ PLAY_SECONDS = 4.0  # the whole animation, however many snapshots
 FIGURE_HEIGHT = 270  # one run's four panels; the first run fits a 150 % zoomed projector (853×480) under the controls
 
 
-def run_figure(trained, iteration, fixed_range, frame=None):
-    """The weights figure of one run at the snapshot nearest before ``iteration``."""
+def run_figure(trained, iteration, vmax, frame=None):
+    """The weights figure of one run at the snapshot nearest before ``iteration`` (colour range ±vmax or its own)."""
     shape = trained.image_shape
     snap = snapshot_at(trained.run.snapshots, iteration)
     if snap is None:
         return None, None
-    vmax = figures.weight_range([s.w for s in trained.run.snapshots]) if fixed_range else None
     fig = figures.weights_figure(
         unflatten(snap.w, shape),
         vmax=vmax,
@@ -37,10 +36,10 @@ def caption_for(snap):
     return f"cost {snap.cost:.4g} · train accuracy {snap.train_accuracy:.2f} %{test}"
 
 
-def draw_runs(slots, runs, iteration, fixed_range, frame=None):
-    """Each run's weights at ``iteration`` into its (chart, caption) slot."""
-    for (chart, note), tr in zip(slots, runs, strict=False):
-        fig, snap = run_figure(tr, iteration, fixed_range, frame)
+def draw_runs(slots, runs, iteration, vmaxes, frame=None):
+    """Each run's weights at ``iteration`` into its (chart, caption) slot; ``vmaxes`` has one range (or None) a run."""
+    for (chart, note), tr, vmax in zip(slots, runs, vmaxes, strict=False):
+        fig, snap = run_figure(tr, iteration, vmax, frame)
         if fig is None:
             note.caption(f"{tr.label}: no snapshot yet.")
             continue
@@ -111,6 +110,8 @@ def show_weights(batch_ids, dataset):
             f"label 0 = {classes[0]}, label 1 = {classes[1]})."
         )
 
+    # "Same at every iteration": the largest |w| a run ever reached, worked out once, not every frame of Play.
+    vmaxes = [figures.weight_range(snapshot_weights(tr.run.snapshots)) if fixed_range else None for tr in runs]
     # One row per run, four panels across: the same channel of every run lines up in a column.
     progress = st.empty()
     slots = [(st.empty(), st.empty()) for _ in runs]
@@ -120,7 +121,7 @@ def show_weights(batch_ids, dataset):
         bar = progress.progress(0.0, text="Playing…")
         start, frame, k = time.perf_counter(), 0, 0
         while k < len(its):
-            draw_runs(slots, runs, its[k], fixed_range, frame=frame)
+            draw_runs(slots, runs, its[k], vmaxes, frame=frame)
             frame += 1
             bar.progress((k + 1) / len(its), text=f"Iteration {its[k]:,} of {its[-1]:,}")
             # Paced by the clock: a slow machine skips snapshots instead of taking longer.
@@ -130,7 +131,7 @@ def show_weights(batch_ids, dataset):
             k = len(its) - 1 if due_k >= len(its) and k < len(its) - 1 else due_k  # the last one is always shown
         progress.empty()
         stop_slot.empty()
-    draw_runs(slots, runs, iteration, fixed_range)
+    draw_runs(slots, runs, iteration, vmaxes)
 
     colour_key(dataset)
     with st.expander("How to read these pictures"):

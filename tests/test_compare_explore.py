@@ -14,6 +14,7 @@ from logreg_core.compare import (
     paced_target,
     run_status,
     snapshot_at,
+    snapshot_weights,
     summarize,
 )
 from logreg_core.explore import (
@@ -60,7 +61,8 @@ def test_a_stopped_run_becomes_a_light_record_that_shows_where_it_stopped():
     record = RunRecord.from_run(run)
     assert record.stopped and run_status(record) == "stopped" and record.done
     assert [s.iteration for s in record.snapshots] == [0, 20, 33]
-    assert all(s.basis is None for s in record.snapshots)  # no training matrix kept
+    # Light: α (m numbers) per snapshot and the run's own X, not a copy of it nor w (n numbers) per snapshot.
+    assert all(s.basis is run.X and s.coef.shape == (run.X.shape[1],) for s in record.snapshots)
     X, Y, _, _ = small_problem()
     w_33, b_33, _ = course_loop(X, Y, 0.1, 33)
     cost_33 = course_loop(X, Y, 0.1, 34)[2][33]  # the cost after 33 updates
@@ -171,3 +173,16 @@ def test_the_majority_baseline_is_chosen_on_train_and_scored_on_both_splits():
     assert majority_baseline(np.array([1, 1, 0]), np.array([], dtype=int)).label == 1
     with pytest.raises(ValueError, match="at least one label"):
         majority_baseline(np.array([]), np.array([1]))
+
+
+@pytest.mark.parametrize("method", ["kernel", "direct"])
+def test_snapshot_weights_are_every_snapshots_w_in_one_product(method):
+    run = small_run(method=method)
+    run.step(60)
+    record = RunRecord.from_run(run)
+    W = snapshot_weights(record.snapshots)
+    assert W.shape == (len(record.snapshots), run.X.shape[0])
+    for row, snap in zip(W, record.snapshots, strict=True):
+        np.testing.assert_allclose(row, snap.w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(W[-1], record.w, rtol=1e-12, atol=1e-15)
+    assert snapshot_weights([]).shape == (0, 0)

@@ -169,9 +169,11 @@ def test_stop_keeps_the_partial_runs_and_marks_them_stopped():
     assert at.session_state["model"][0] is runs_before["#1 " + RUN_LABELS["255"]].model  # /255 serves Predict
     runs = at.session_state["runs"]
     assert all(isinstance(tr.run, RunRecord) for tr in runs.values())
-    for tr in runs.values():  # the record keeps w itself, not the training matrix
+    for tr in runs.values():  # the record keeps α and the shared scaled data (no copy), not w per snapshot
         last = tr.run.snapshots[-1]
-        assert last.iteration == 30 and getattr(last, "basis", None) is None
+        m = at.session_state["dataset"].train_x.shape[0]
+        assert last.iteration == 30 and last.coef.shape == (m,)
+        assert not last.basis.flags.writeable  # the prepared data every session shares (ui/shared.py), not a copy
         assert np.array_equal(last.w, tr.model.w) and last.b == tr.model.b and math.isfinite(last.cost)
     at.switch_page("pages/weights.py").run()
     ok(at)

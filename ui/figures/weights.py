@@ -15,10 +15,11 @@ def weight_range(weight_images):
 
     Parameters
     ----------
-    weight_images : iterable of ndarray
+    weight_images : ndarray or iterable of ndarray
+        E.g. one row of weights per snapshot (:func:`logreg_core.compare.snapshot_weights`).
     """
     vmax = 0.0
-    for w in weight_images:
+    for w in [weight_images] if isinstance(weight_images, np.ndarray) else weight_images:
         w = np.asarray(w, dtype=np.float64)
         if w.size:
             vmax = max(vmax, float(np.max(np.abs(w))))
