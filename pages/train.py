@@ -279,7 +279,9 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
             target = paced_target(deadline - start, duration, total)
             while time.perf_counter() < deadline and step_turn(runs, target, deadline, waiting):
                 pass
-            time.sleep(max(0.0, deadline - time.perf_counter()))
+            if len(runs) < len(specs) or not all(tr.run.done for tr in runs):
+                time.sleep(max(0.0, deadline - time.perf_counter()))  # paced: not before the frame is due
+            # else: the last frame is drawn at once (the chart shows the end as soon as it is there)
     seconds = time.perf_counter() - start
     slots["progress"].empty()
     for tr in runs:

@@ -22,6 +22,7 @@ from .style import (
     PRESENTING_SCALE,
     SCALING_COLORS,
     TEMPLATE,
+    SpecFigure,
     fmt,
     run_colors,
 )
@@ -29,6 +30,7 @@ from .training import COST_FLOOR, LN2, TRAINING_HEIGHT, TRAINING_HEIGHT_PRESENTI
 from .weights import weight_range, weights_figure
 
 __all__ = [
+    "SpecFigure",
     "BASE_FONT",
     "CLASS_COLORS",
     "COST_FLOOR",

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import BASE_FONT, DASHES, LINE_WIDTH, axis, fmt, grid, hline, layout, run_colors, unvalidated_figure
+from .style import BASE_FONT, DASHES, LINE_WIDTH, SpecFigure, axis, fmt, grid, hline, layout, run_colors
 
 #: On a log axis, costs below this (a separable training set drives the cost to 0) are drawn here.
 COST_FLOOR = 1e-6
@@ -300,6 +300,6 @@ def training_figure(
         # nothing. A live frame brings its own width; Streamlit widens it to the column once measured.
         lay["width"] = LIVE_WIDTH
     if live:
-        # 10+ frames a second per student: Plotly's checks would be most of a frame's cost (ui/figures/style.py).
-        return unvalidated_figure(cost[0] + acc[0], lay)
+        # 10+ frames a second per student: Plotly's checks and copies would be most of a frame's cost.
+        return SpecFigure(cost[0] + acc[0], lay)
     return go.Figure(data=cost[0] + acc[0], layout=lay)
