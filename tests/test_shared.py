@@ -230,3 +230,25 @@ def test_live_frames_are_shared_out_when_many_sessions_draw():
         charts._count += 1
     assert charts.frame_period(0.07) == pytest.approx(1.0)  # 30 sessions: about 30 frames a second in all
     charts._count = 0
+
+
+def test_ended_sessions_that_streamlit_still_holds_are_emptied():
+    """Streamlit's message loop keeps the last flushed session in a local variable, and it forgets expired
+    sessions without always shutting them down: once they are not served, their state must go."""
+    from streamlit.runtime.app_session import AppSession, AppSessionState
+    from streamlit.runtime.state import SessionState
+
+    def session(name, state):
+        s = object.__new__(AppSession)  # the real class, without a server behind it
+        s._state, s.id = state, name
+        s._session_state = SessionState()
+        s._session_state["runs"] = {"#1 raw": "a run"}
+        return s
+
+    ended = session("ended", AppSessionState.SHUTDOWN_REQUESTED)
+    served = session("served", AppSessionState.APP_NOT_RUNNING)
+    try:
+        assert server.release_ended_sessions(live={"served"}) >= 1
+        assert "runs" not in ended._session_state and served._session_state["runs"] == {"#1 raw": "a run"}
+    finally:
+        served._state = AppSessionState.SHUTDOWN_REQUESTED  # its __del__ shuts down only a live session

@@ -8,8 +8,9 @@
   the system when freed, instead of fragmenting the allocator's heaps (a class
   of 30 left ~0.9 GB behind without it).
 * :func:`start_session_reaper` — a thread that frees the sessions of students who
-  left and, once nobody is left, runs what was registered with :func:`when_empty`
-  (e.g. dropping the shared data sets) and gives freed memory back.
+  left and, once nobody is left, empties ended sessions Streamlit still holds
+  (:func:`release_ended_sessions`), runs what was registered with
+  :func:`when_empty` (e.g. dropping the shared data sets) and gives freed memory back.
 
 Uses Streamlit internals (``Runtime``'s session storage) where Streamlit has no
 public hook; without them the reaper does nothing.
@@ -22,12 +23,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["limit_blas_threads", "setup", "start_session_reaper", "tune_malloc", "when_empty"]
+__all__ = ["limit_blas_threads", "release_ended_sessions", "setup", "start_session_reaper", "tune_malloc", "when_empty"]
 
 _log = logging.getLogger(__name__)
 
@@ -66,6 +67,38 @@ def tune_malloc(mmap_threshold: int = MMAP_THRESHOLD, arena_max: int = ARENA_MAX
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and bool(libc.mallopt(_M_ARENA_MAX, arena_max))
     except (OSError, AttributeError):
         return False
+
+
+def release_ended_sessions(live: Collection[str] = ()) -> int:
+    """Shut down and empty every session still in memory whose id is not in ``live``; return how many.
+
+    Streamlit forgets expired sessions without always shutting them down, and its message loop
+    keeps the last session it flushed in a local variable, so one student's runs (and the shared
+    data their snapshots point at) would outlive the class. The reaper calls this once nobody is
+    left (``live`` empty).
+
+    Parameters
+    ----------
+    live : collection of str, default ()
+        Ids of the sessions Streamlit still serves or keeps for a reconnect.
+    """
+    try:
+        from streamlit.runtime.app_session import AppSession, AppSessionState
+        from streamlit.runtime.state import SessionState
+    except ImportError:  # pragma: no cover - Streamlit moved them: nothing to release
+        return 0
+    released = 0
+    for obj in gc.get_objects():
+        if not isinstance(obj, AppSession) or getattr(obj, "id", None) in live:
+            continue
+        try:
+            if getattr(obj, "_state", None) != AppSessionState.SHUTDOWN_REQUESTED:
+                obj.shutdown()
+            obj._session_state = SessionState()  # clear() would keep the widgets' callbacks and their arguments
+            released += 1
+        except Exception:
+            _log.debug("releasing an ended session failed", exc_info=True)
+    return released
 
 
 def _give_back_memory() -> None:
@@ -151,6 +184,7 @@ class _Reaper:
         self.empty_passes = self.empty_passes + 1 if manager.num_sessions() == 0 else 0
         cleaning = 0 < self.empty_passes <= self.EMPTY_PASSES
         if cleaning:
+            release_ended_sessions()  # nobody is left: every session still in memory has ended
             for callback in _ON_EMPTY:
                 try:
                     callback()
