@@ -687,7 +687,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-warm",
         dest="warm",
         action="store_false",
-        help="measure idle RSS on a server nobody visited yet (default: after one visit)",
+        help="measure idle RSS on a server nobody visited yet (default: after one scenario cycle)",
+    )
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds to wait after the warm-up visit before idle is sampled; the session TTL (120) + 70 "
+        "lets the server free the warm-up student first (default 0)",
     )
     p.add_argument("--reopen", action="store_true", help="open a new session every cycle")
     p.add_argument("--max-cycles", type=int, default=1000, help="cycles per student at most (default 1000)")
@@ -697,6 +704,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"--students must be from 1 to 200; got {args.students}")
     if not 0 < args.minutes <= 60:
         p.error(f"--minutes must be > 0 and ≤ 60; got {args.minutes}")
+    if not 0 <= args.settle <= 1800:
+        p.error(f"--settle must be from 0 to 1800; got {args.settle}")
     if not 0 <= args.cooldown <= 1800:
         p.error(f"--cooldown must be from 0 to 1800; got {args.cooldown}")
     if args.url is not None:
@@ -707,16 +716,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def warm_up(url: str, timeout: float) -> None:
-    student = Student(url, timeout)
-    try:
-        await student.open()
-    finally:
-        await student.close()
+    """One student goes through the scenario once and leaves: the server has imported what every page needs."""
+    stats = Stats()
+    await student_loop(10_000, url, time.perf_counter() + timeout, stats, time.perf_counter(), timeout, 0.0, False, 1)
+    if stats.errors:
+        raise SystemExit(f"the warm-up visit failed: {stats.errors[0][3]}")
 
 
 def run(args: argparse.Namespace, url: str, pids: list[int]) -> tuple[str, Stats, dict]:
-    if args.warm:  # one visit first, so "idle" is a server that has loaded the app and its data
+    if args.warm:  # one full visit first, so "idle" is a server that has served every page of the scenario
         asyncio.run(warm_up(url, args.timeout))
+        time.sleep(args.settle)
     monitor = Monitor(pids).start() if pids else None
     phases = {"start": 0.0}
     time.sleep(args.idle)

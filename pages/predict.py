@@ -222,7 +222,11 @@ def show_gallery(images, probabilities, positive):
     columns = st.columns(6)
     for i in range(shown):
         with columns[i % 6]:
-            st.image(enlarge(images[i], 128), caption=f"P({positive}) = {probabilities[i]:.2f}", width="stretch")
+            st.image(
+                figures.thumbnail_png(images[i], 128),
+                caption=f"P({positive}) = {probabilities[i]:.2f}",
+                width="stretch",
+            )
     if len(images) > shown:
         st.caption(f"Showing the {shown} most confident of {len(images)}.")
 

@@ -66,3 +66,19 @@ def test_the_final_chart_is_a_checked_figure():
     final = _frame(None)
     assert not isinstance(final, figures.SpecFigure) and final._validate
     assert final.layout.shapes  # ln 2 and the coin-flip line
+
+
+def test_a_thumbnail_png_is_the_enlarged_image_and_is_encoded_once():
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    png = figures.thumbnail_png(image, 128)
+    decoded_png = np.asarray(Image.open(io.BytesIO(png)))
+    np.testing.assert_array_equal(decoded_png, figures.thumbnail(image, scale=2))  # lossless, square pixels
+    assert figures.thumbnail_png(image.copy(), 128) is png  # the same picture again: no second encoding
+    other = image.copy()
+    other[0, 0, 0] ^= 1
+    assert figures.thumbnail_png(other, 128) != png

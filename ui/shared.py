@@ -44,6 +44,9 @@ __all__ = [
 
 #: Environment variable: how many trainers may step at once (default: the number of CPU cores).
 SLOTS_ENV = "LOGREG_TRAIN_SLOTS"
+#: Live training frames the whole process draws per second when many students train at once (each draws
+#: its share): at 30 students the frames would otherwise take the time page clicks and training need.
+SERVER_FRAMES_PER_SECOND = 20.0
 #: Distinct data sets whose scaled arrays a process keeps (each ~75 MB for 209 images of 64×64×3).
 MAX_PREPARED = 4
 
@@ -265,7 +268,7 @@ class LiveCharts:
             with self._lock:
                 self._count -= 1
 
-    def frame_period(self, period: float, frames_per_second: float = 30.0) -> float:
+    def frame_period(self, period: float, frames_per_second: float = SERVER_FRAMES_PER_SECOND) -> float:
         """``period`` (s between frames), stretched so the whole server draws about ``frames_per_second``."""
         return max(period, self.count / frames_per_second)
 

@@ -6,7 +6,14 @@ function takes plain numbers and arrays and returns a ``go.Figure`` (or a
 uint8 image array): no Streamlit, no session state.
 """
 
-from .data import channels_figure, class_counts_figure, flatten_figure, pixel_histograms_figure, thumbnail
+from .data import (
+    channels_figure,
+    class_counts_figure,
+    flatten_figure,
+    pixel_histograms_figure,
+    thumbnail,
+    thumbnail_png,
+)
 from .lessons import (
     contribution_map_figure,
     cost_contour_figure,
@@ -54,6 +61,7 @@ __all__ = [
     "run_colors",
     "sigmoid_figure",
     "thumbnail",
+    "thumbnail_png",
     "training_figure",
     "weight_range",
     "weights_figure",

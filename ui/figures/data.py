@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from .style import BASE_FONT, CLASS_COLORS, IMAGE_AXIS, PALETTE, SCALING_COLORS, axis, fmt, grid, layout, ref
 
@@ -356,3 +360,30 @@ def thumbnail(image, scale=3, border_color=None, border=4):
     out[:] = rgb
     out[border : border + big.shape[0], border : border + big.shape[1]] = big
     return out
+
+
+@functools.lru_cache(maxsize=128)
+def _png(raw: bytes, shape: tuple[int, ...], scale: int) -> bytes:
+    image = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
+    out = io.BytesIO()
+    Image.fromarray(thumbnail(image, scale=scale)).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def thumbnail_png(image, target=128):
+    """An image enlarged to about ``target`` pixels with square pixels, as PNG bytes; the same image is encoded once.
+
+    A gallery (e.g. the test set's mistakes) is drawn on every rerun of every student's page: encoding
+    its pictures once per server instead of each time keeps page clicks quick on a busy server.
+
+    Parameters
+    ----------
+    image : ndarray of shape (height, width, 3), uint8
+    target : int, default 128
+
+    Returns
+    -------
+    png : bytes
+    """
+    image = np.ascontiguousarray(np.asarray(image)[:, :, :3], dtype=np.uint8)
+    return _png(image.tobytes(), image.shape, max(1, target // max(image.shape[:2])))
