@@ -27,13 +27,15 @@ the same iterates up to rounding, in about half the memory traffic.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .kernel_product import ProductWork, plan_for, symmetric_products
+from .kernel_product import Job, ProductWork, plan_for, symmetric_products
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
 
@@ -465,7 +467,7 @@ class GradientDescent:
         return self
 
 
-def step_together(runs: Sequence[GradientDescent], n_steps: int = 1) -> list[list[Snapshot]]:
+def step_together(runs: Sequence[GradientDescent], n_steps: int = 1, threads: int = 1) -> list[list[Snapshot]]:
     """Advance several runs by up to ``n_steps`` updates each, in lockstep.
 
     Kernel-form runs whose :class:`Gram` holds the same K (the same array, as
@@ -480,6 +482,10 @@ def step_together(runs: Sequence[GradientDescent], n_steps: int = 1) -> list[lis
     runs : sequence of GradientDescent
         Distinct runs; finished or diverged ones are left as they are.
     n_steps : int, default 1
+    threads : int, default 1
+        Threads computing the products of different K at once (this one
+        included; BLAS releases the GIL). The numbers do not depend on it. Give
+        more than 1 only when that many cores are free, with BLAS on one thread.
 
     Returns
     -------
@@ -490,6 +496,8 @@ def step_together(runs: Sequence[GradientDescent], n_steps: int = 1) -> list[lis
         raise ValueError(f"n_steps must be a whole number ≥ 0; got {n_steps!r}")
     if len({id(r) for r in runs}) != len(runs):
         raise ValueError("each run must appear once in step_together")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a whole number ≥ 1; got {threads!r}")
     taken: list[list[Snapshot]] = [[] for _ in runs]
     left = [r._steps_left(int(n_steps)) for r in runs]
     # Overflow can only come from a divergent step, and each one is caught.
@@ -499,12 +507,48 @@ def step_together(runs: Sequence[GradientDescent], n_steps: int = 1) -> list[lis
             for i, r in enumerate(runs):
                 if t < left[i] and not r.diverged and r._begin_step(taken[i]):
                     products.setdefault((id(r._K), r._plan), []).append(i)
+            groups = [
+                (runs[m[0]]._K, [(runs[i]._acc_dz, runs[i]._q_next, runs[i]._work) for i in m])
+                for m in products.values()
+            ]
+            _products(groups, threads)
             for members in products.values():
-                K = runs[members[0]]._K
-                symmetric_products(K, [(runs[i]._acc_dz, runs[i]._q_next, runs[i]._work) for i in members])
                 for i in members:
                     runs[i]._finish_kernel_step(taken[i])
     return taken
+
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+#: Most threads a process lends to :func:`step_together` (shared by every caller).
+MAX_PRODUCT_WORKERS = 4
+
+
+def _products(groups: list[tuple[np.ndarray, list[Job]]], threads: int) -> None:
+    """The products of each (K, jobs), the first group here and the others on up to ``threads − 1`` workers."""
+    global _pool
+    if threads < 2 or len(groups) < 2:
+        for K, jobs in groups:
+            symmetric_products(K, jobs)
+        return
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(MAX_PRODUCT_WORKERS, thread_name_prefix="kernel-products")
+        pool = _pool
+    # Largest groups first; a worker takes every (threads − 1)-th of the rest, this thread the first.
+    order = sorted(groups, key=lambda g: -len(g[1]))
+    helpers = order[1:]
+
+    def work(share: list[tuple[np.ndarray, list[Job]]]) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for K, jobs in share:
+                symmetric_products(K, jobs)
+
+    n = min(threads - 1, len(helpers))
+    futures = [pool.submit(work, helpers[k::n]) for k in range(n)]
+    work(order[:1])
+    for f in futures:
+        f.result()
 
 
 def train(

@@ -159,3 +159,29 @@ def test_step_together_checks_its_arguments():
     with pytest.raises(ValueError, match="each run must appear once"):
         step_together([run, run], 1)
     assert step_together([], 3) == [] and step_together([run], 0) == [[]] and run.iteration == 0
+
+
+def test_threads_do_not_change_the_numbers():
+    """Two threads, z-score's product in one call on a worker: the bits of one thread."""
+    data = synthetic_dataset()
+    prepared = PreparedDataset(data, block={"none": 32, "zscore": 0})
+
+    def make():
+        kinds = [("none", 1e-5), ("255", 0.005), ("zscore", 0.005)]
+        return [
+            start_training(data, TrainSettings(scaling=k, learning_rate=lr, num_iterations=60), prepared.scaled(k))[0]
+            for k, lr in kinds
+        ]
+
+    one, two = make(), make()
+    assert one[0]._plan.block == 32 and one[1]._plan.block == 32 and one[2]._plan.block is None
+    while not all(r.done for r in one):
+        step_together(one, 7)
+    while not all(r.done for r in two):
+        step_together(two, 9, threads=2)
+    for a, b in zip(one, two, strict=True):
+        assert a.costs == b.costs and snapshot_record(a) == snapshot_record(b)
+    with pytest.raises(ValueError, match="threads must be a whole number ≥ 1; got 0"):
+        step_together(two, 1, threads=0)
+    with pytest.raises(ValueError, match="block must name scalings"):
+        PreparedDataset(data, block={"minmax": 0})
