@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .kernel_product import Job, ProductWork, plan_for, symmetric_products
+from .kernel_product import BLOCKED_MIN_EXAMPLES, Job, ProductWork, plan_for, symmetric_products
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
 
@@ -379,7 +379,7 @@ class GradientDescent:
         new_snapshots : list of Snapshot
             Snapshots taken during these steps (often empty).
         """
-        return step_together([self], n_steps)[0]
+        return step_together([self], max(n_steps, 0))[0]  # as before: nothing to do for n_steps ≤ 0
 
     def _steps_left(self, n_steps: int) -> int:
         return 0 if self.diverged else max(0, min(n_steps, self.settings.num_iterations - self.iteration))
@@ -522,12 +522,14 @@ _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 #: Most threads a process lends to :func:`step_together` (shared by every caller).
 MAX_PRODUCT_WORKERS = 4
+#: Smaller kernels take less time than handing a product to another thread.
+THREADED_MIN_EXAMPLES = BLOCKED_MIN_EXAMPLES
 
 
 def _products(groups: list[tuple[np.ndarray, list[Job]]], threads: int) -> None:
     """The products of each (K, jobs), the first group here and the others on up to ``threads − 1`` workers."""
     global _pool
-    if threads < 2 or len(groups) < 2:
+    if threads < 2 or len(groups) < 2 or groups[0][0].shape[0] < THREADED_MIN_EXAMPLES:
         for K, jobs in groups:
             symmetric_products(K, jobs)
         return

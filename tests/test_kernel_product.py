@@ -159,10 +159,23 @@ def test_step_together_checks_its_arguments():
     with pytest.raises(ValueError, match="each run must appear once"):
         step_together([run, run], 1)
     assert step_together([], 3) == [] and step_together([run], 0) == [[]] and run.iteration == 0
+    assert run.step(-1) == [] and run.iteration == 0  # a run's own step stays lenient, as before
 
 
-def test_threads_do_not_change_the_numbers():
+def test_threads_do_not_change_the_numbers(monkeypatch):
     """Two threads, z-score's product in one call on a worker: the bits of one thread."""
+    import threading
+
+    from logreg_core import training
+
+    seen = set()
+
+    def recording(K, jobs):
+        seen.add(threading.current_thread().name.split("_")[0])
+        symmetric_products(K, jobs)
+
+    monkeypatch.setattr(training, "THREADED_MIN_EXAMPLES", 1)  # the synthetic set is small
+    monkeypatch.setattr(training, "symmetric_products", recording)
     data = synthetic_dataset()
     prepared = PreparedDataset(data, block={"none": 32, "zscore": 0})
 
@@ -179,6 +192,7 @@ def test_threads_do_not_change_the_numbers():
         step_together(one, 7)
     while not all(r.done for r in two):
         step_together(two, 9, threads=2)
+    assert seen == {"MainThread", "kernel-products"}  # the worker did its share
     for a, b in zip(one, two, strict=True):
         assert a.costs == b.costs and snapshot_record(a) == snapshot_record(b)
     with pytest.raises(ValueError, match="threads must be a whole number ≥ 1; got 0"):
