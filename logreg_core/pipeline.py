@@ -7,7 +7,8 @@ training data: the fitted scaling, the image shape and the class names.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -227,15 +228,16 @@ def dataset_fingerprint(dataset: Dataset) -> str:
 class _KernelCell:
     """K and the test kernel of one data set, made once for every scaling that is a multiple of raw pixels."""
 
-    def __init__(self) -> None:
+    def __init__(self, block: int | None = None) -> None:
         self._lock = threading.Lock()
         self._gram: Gram | None = None
         self._factor = 1.0  # the pixel factor of the X it was made from
+        self._block = block
 
     def gram_for(self, X: np.ndarray, X_test: np.ndarray | None, factor: float) -> Gram:
         with self._lock:
             if self._gram is None:
-                self._gram, self._factor = make_gram(X, X_test), factor
+                self._gram, self._factor = make_gram(X, X_test, self._block), factor
             return self._gram.scaled((factor / self._factor) ** 2)
 
 
@@ -305,18 +307,31 @@ class PreparedDataset:
     """Everything runs on one data set can share: a :class:`ScaledData` per scaling, made on first use.
 
     Raw pixels and pixels / 255 share one K (up to 255²); z-score has its own.
-    Thread-safe: concurrent sessions asking for one scaling wait for one copy.
+    Thread-safe: concurrent sessions asking for one scaling wait for one copy,
+    while other scalings are made at the same time.
 
     Parameters
     ----------
     dataset : Dataset
+    block : int, None or mapping of str to int or None, default None
+        Rows per block of the kernels' products (:attr:`Gram.block`): one for
+        all, or per scaling ("none" and "255" share theirs, given as "none").
+        With two threads stepping (:func:`logreg_core.training.step_together`),
+        ``{"zscore": 0}`` computes z-score's K @ v in one BLAS call, which holds
+        no lock while the other thread runs the blocked products.
     """
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, block: int | Mapping[str, int | None] | None = None) -> None:
         self.dataset = dataset
         self._lock = threading.Lock()
         self._scaled: dict[str, ScaledData] = {}
-        self._pixel_cell = _KernelCell()
+        self._making = {kind: threading.Lock() for kind in SCALINGS}
+        blocks = dict(block) if isinstance(block, Mapping) else dict.fromkeys(SCALINGS, block)
+        unknown = sorted(set(blocks) - set(SCALINGS))
+        if unknown:
+            raise ValueError(f"block must name scalings among {', '.join(SCALINGS)}; got {unknown}")
+        self._blocks: dict[str, int | None] = {kind: blocks.get(kind) for kind in SCALINGS}
+        self._pixel_cell = _KernelCell(self._blocks["none"])
 
     def scaled(self, scaling: str) -> ScaledData:
         """The data set scaled with ``scaling`` (made once).
@@ -331,11 +346,58 @@ class PreparedDataset:
         """
         if scaling not in SCALINGS:
             raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {scaling!r}")
-        with self._lock:
-            if scaling not in self._scaled:
-                cell = self._pixel_cell if scaling in PIXEL_FACTORS else None
-                self._scaled[scaling] = scale_dataset(self.dataset, scaling, cell)
-            return self._scaled[scaling]
+        with self._making[scaling]:
+            with self._lock:
+                if scaling in self._scaled:
+                    return self._scaled[scaling]
+            cell = self._pixel_cell if scaling in PIXEL_FACTORS else _KernelCell(self._blocks[scaling])
+            made = scale_dataset(self.dataset, scaling, cell)
+            with self._lock:
+                self._scaled[scaling] = made
+            return made
+
+    def prepare(self, scalings: Sequence[str], threads: int = 1, kernels: bool = True) -> dict[str, ScaledData]:
+        """Make the scaled arrays (and kernels) of several scalings, with up to ``threads`` at once.
+
+        Scalings that share a K are made on one thread, the K once; the others
+        run alongside (NumPy and BLAS release the GIL). Give ``threads > 1``
+        only when that many cores are free; BLAS should then use one thread.
+
+        Parameters
+        ----------
+        scalings : sequence of {"none", "255", "zscore"}
+        threads : int, default 1
+        kernels : bool, default True
+            Also make each scaling's :meth:`ScaledData.gram`.
+
+        Returns
+        -------
+        scaled : dict of str to ScaledData
+        """
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads must be a whole number ≥ 1; got {threads!r}")
+        for kind in scalings:
+            if kind not in SCALINGS:
+                raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {kind!r}")
+        kinds = list(dict.fromkeys(scalings))
+        # One task per K: the pixel multiples together (raw first: its K is exact integers), each other alone.
+        pixel = sorted((k for k in kinds if k in PIXEL_FACTORS), key=lambda k: PIXEL_FACTORS[k], reverse=True)
+        tasks = ([pixel] if pixel else []) + [[k] for k in kinds if k not in PIXEL_FACTORS]
+
+        def make(group: list[str]) -> None:
+            for kind in group:
+                scaled = self.scaled(kind)
+                if kernels:
+                    scaled.gram()
+
+        if threads > 1 and len(tasks) > 1:
+            with ThreadPoolExecutor(max_workers=min(threads, len(tasks)), thread_name_prefix="prepare") as pool:
+                for f in [pool.submit(make, group) for group in tasks]:
+                    f.result()
+        else:
+            for group in tasks:
+                make(group)
+        return {kind: self.scaled(kind) for kind in kinds}
 
     @property
     def nbytes(self) -> int:

@@ -11,25 +11,44 @@ Two forms give the same iterates:
   only when somebody asks for it.
 
 :class:`GradientDescent` lets a caller run a few steps at a time (live charts,
-a stop button, several runs in lockstep); :func:`train` runs to the end.
+a stop button); :func:`step_together` advances several runs in lockstep, and
+runs that share one K read it once per step for all of them; :func:`train`
+runs to the end.
 
 Runs on one data set and scaling can share their data and kernels: pass a
 :class:`Gram` (K and the test kernel, made once, read-only) and the run keeps
 only α, b, its costs and snapshots of its own.
+
+From ``BLOCKED_MIN_EXAMPLES`` examples on, K @ v reads only the upper
+triangle of K, a block of rows at a time (:mod:`logreg_core.kernel_product`):
+the same iterates up to rounding, in about half the memory traffic.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .kernel_product import BLOCKED_MIN_EXAMPLES, Job, ProductWork, plan_for, symmetric_products
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
 
-__all__ = ["GradientDescent", "Gram", "Snapshot", "choose_method", "make_gram", "train", "validate_xy"]
+__all__ = [
+    "GradientDescent",
+    "Gram",
+    "Snapshot",
+    "choose_method",
+    "make_gram",
+    "step_together",
+    "train",
+    "validate_xy",
+]
 
 _sum = np.add.reduce  # the plain ufunc reduction: a step's many small sums add up
 
@@ -85,39 +104,46 @@ class Gram:
     Attributes
     ----------
     K : ndarray of shape (m, m)
+        Symmetric.
     K_test : ndarray of shape (m_test, m) or None
     factor : float, default 1.0
+    block : int or None, default None
+        Rows of K per block in K @ v (see :func:`logreg_core.kernel_product.plan_for`):
+        None picks by size, 0 always uses the single call ``K @ v``.
     """
 
     K: np.ndarray
     K_test: np.ndarray | None
     factor: float = 1.0
+    block: int | None = None
 
     def scaled(self, factor: float) -> Gram:
         """The same matrices with the factor multiplied by ``factor``."""
-        return Gram(self.K, self.K_test, self.factor * factor)
+        return replace(self, factor=self.factor * factor)
 
 
-def make_gram(X: np.ndarray, X_test: np.ndarray | None = None) -> Gram:
+def make_gram(X: np.ndarray, X_test: np.ndarray | None = None, block: int | None = None) -> Gram:
     """K = XᵀX and X_testᵀX, read-only.
 
     Parameters
     ----------
     X : ndarray of shape (n_features, m)
     X_test : ndarray of shape (n_features, m_test) or None, default None
+    block : int or None, default None
+        See :attr:`Gram.block`.
 
     Returns
     -------
     gram : Gram
         With factor 1.
     """
-    K = X.T @ X  # (m, m), symmetric (BLAS syrk)
+    K = X.T @ X  # (m, m), symmetric: NumPy sees the transpose and calls syrk (half the work of a gemm)
     K.flags.writeable = False
     K_test = None
     if X_test is not None:
         K_test = X_test.T @ X  # (m_test, m)
         K_test.flags.writeable = False
-    return Gram(K, K_test)
+    return Gram(K, K_test, block=block)
 
 
 def _all_finite(X: np.ndarray, block: int = 256) -> bool:
@@ -240,6 +266,8 @@ class GradientDescent:
             self._gram = gram if gram is not None else make_gram(self.X, self.X_test)
             self._check_gram(self._gram, m)
             self._K = self._gram.K
+            self._plan = plan_for(m, self._gram.block)
+            self._work = ProductWork(self._plan)
             self._kernel_step = self._step_size * self._gram.factor
             self._acc = np.zeros(m + 1)
             self._acc_dz = self._acc[:m]  # a view
@@ -351,42 +379,64 @@ class GradientDescent:
         new_snapshots : list of Snapshot
             Snapshots taken during these steps (often empty).
         """
+        if self.method == "kernel" and self._plan.block is not None:
+            return step_together([self], max(n_steps, 0))[0]  # as before: nothing to do for n_steps ≤ 0
+        # One run with a single-call product (or the direct form): the same halves, without the grouping
+        # step_together needs; this loop is what a busy class server spends its training time in.
         taken: list[Snapshot] = []
-        if self.diverged:
-            return taken
-        every, total = self.settings.snapshot_every, self.settings.num_iterations
-        update = self._update_kernel if self.method == "kernel" else self._update_direct
-        costs = self.costs
-        # Overflow can only come from a divergent step, and each one is caught below.
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(min(n_steps, total - self.iteration)):
-                cost = self._cost()
-                if not math.isfinite(cost):
-                    taken += self._stop_diverged()
+            for _ in range(self._steps_left(n_steps)):
+                if self._begin_step(taken):
+                    np.dot(self._K, self._acc_dz, out=self._q_next)  # what symmetric_products does for this plan
+                    self._finish_kernel_step(taken)
+                if self.diverged:
                     break
-                costs.append(cost)
-                if self.iteration % every == 0:
-                    taken.append(self._snapshot(cost))
-                if not update(self._gradient()):
-                    taken += self._stop_diverged()
-                    break
-                self.iteration += 1
-                if self.iteration == total:
-                    taken.append(self._snapshot(self._cost()))
         return taken
 
-    def _update_kernel(self, dz: np.ndarray) -> bool:
-        """α ← α − lr·dz/m and b ← b − lr·mean(dz), kept as acc; then s·z = s·(step·factor·K @ Σdz + b)."""
+    def _steps_left(self, n_steps: int) -> int:
+        return 0 if self.diverged else max(0, min(n_steps, self.settings.num_iterations - self.iteration))
+
+    def _begin_step(self, taken: list[Snapshot]) -> bool:
+        """First half of an update: cost, snapshot, gradient, α and b; the direct form does it all.
+
+        Returns True when a kernel-form run now needs K @ acc in ``_q_next``;
+        False when the step is over (direct form) or the run stopped.
+        """
+        cost = self._cost()
+        if not math.isfinite(cost):
+            taken += self._stop_diverged()
+            return False
+        self.costs.append(cost)
+        if self.iteration % self.settings.snapshot_every == 0:
+            taken.append(self._snapshot(cost))
+        dz = self._gradient()
+        if self.method != "kernel":
+            if self._update_direct(dz):
+                self._end_step(taken)
+            else:
+                taken += self._stop_diverged()
+            return False
         self._last_db = self._step_size * float(_sum(dz))
         self._acc_dz += dz
         self._acc[-1] += self._last_db
+        return True
+
+    def _finish_kernel_step(self, taken: list[Snapshot]) -> None:
+        """Second half of a kernel-form update, with K @ Σdz in ``_q_next``: s·z = s·(step·factor·K @ Σdz + b)."""
         q = self._q_next
-        np.dot(self._K, self._acc_dz, out=q)
         q *= self._kernel_step
         q += self._acc[-1]
         q *= self._s
         self._q, self._q_next = q, self._q
-        return math.isfinite(self._acc[-1])
+        if math.isfinite(self._acc[-1]):
+            self._end_step(taken)
+        else:
+            taken += self._stop_diverged()
+
+    def _end_step(self, taken: list[Snapshot]) -> None:
+        self.iteration += 1
+        if self.iteration == self.settings.num_iterations:
+            taken.append(self._snapshot(self._cost()))
 
     def _update_direct(self, dz: np.ndarray) -> bool:
         """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""
@@ -427,6 +477,92 @@ class GradientDescent:
         while not self.done:
             self.step(1000)
         return self
+
+
+def step_together(runs: Sequence[GradientDescent], n_steps: int = 1, threads: int = 1) -> list[list[Snapshot]]:
+    """Advance several runs by up to ``n_steps`` updates each, in lockstep.
+
+    Kernel-form runs whose :class:`Gram` holds the same K (the same array, as
+    :class:`logreg_core.pipeline.PreparedDataset` hands out for raw pixels and
+    pixels / 255, or for one scaling at several rates) compute their products
+    together, reading K once per step for all of them. Each run gets exactly the
+    numbers ``run.step(n_steps)`` would give it (costs, snapshots, divergence):
+    the same operations on its own arrays, in the same order.
+
+    Parameters
+    ----------
+    runs : sequence of GradientDescent
+        Distinct runs; finished or diverged ones are left as they are.
+    n_steps : int, default 1
+    threads : int, default 1
+        Threads computing the products of different K at once (this one
+        included; BLAS releases the GIL). The numbers do not depend on it. Give
+        more than 1 only when that many cores are free, with BLAS on one thread.
+
+    Returns
+    -------
+    new_snapshots : list of list of Snapshot
+        For each run, in order, the snapshots taken during these steps.
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise ValueError(f"n_steps must be a whole number ≥ 0; got {n_steps!r}")
+    if len({id(r) for r in runs}) != len(runs):
+        raise ValueError("each run must appear once in step_together")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a whole number ≥ 1; got {threads!r}")
+    taken: list[list[Snapshot]] = [[] for _ in runs]
+    left = [r._steps_left(int(n_steps)) for r in runs]
+    # Overflow can only come from a divergent step, and each one is caught.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(max(left, default=0)):
+            products: dict[tuple[int, object], list[int]] = {}
+            for i, r in enumerate(runs):
+                if t < left[i] and not r.diverged and r._begin_step(taken[i]):
+                    products.setdefault((id(r._K), r._plan), []).append(i)
+            groups = [
+                (runs[m[0]]._K, [(runs[i]._acc_dz, runs[i]._q_next, runs[i]._work) for i in m])
+                for m in products.values()
+            ]
+            _products(groups, threads)
+            for members in products.values():
+                for i in members:
+                    runs[i]._finish_kernel_step(taken[i])
+    return taken
+
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+#: Most threads a process lends to :func:`step_together` (shared by every caller).
+MAX_PRODUCT_WORKERS = 4
+#: Smaller kernels take less time than handing a product to another thread.
+THREADED_MIN_EXAMPLES = BLOCKED_MIN_EXAMPLES
+
+
+def _products(groups: list[tuple[np.ndarray, list[Job]]], threads: int) -> None:
+    """The products of each (K, jobs), the first group here and the others on up to ``threads − 1`` workers."""
+    global _pool
+    if threads < 2 or len(groups) < 2 or groups[0][0].shape[0] < THREADED_MIN_EXAMPLES:
+        for K, jobs in groups:
+            symmetric_products(K, jobs)
+        return
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(MAX_PRODUCT_WORKERS, thread_name_prefix="kernel-products")
+        pool = _pool
+    # Largest groups first; a worker takes every (threads − 1)-th of the rest, this thread the first.
+    order = sorted(groups, key=lambda g: -len(g[1]))
+    helpers = order[1:]
+
+    def work(share: list[tuple[np.ndarray, list[Job]]]) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for K, jobs in share:
+                symmetric_products(K, jobs)
+
+    n = min(threads - 1, len(helpers))
+    futures = [pool.submit(work, helpers[k::n]) for k in range(n)]
+    work(order[:1])
+    for f in futures:
+        f.result()
 
 
 def train(

@@ -147,3 +147,30 @@ def test_fingerprint_names_the_content(synthetic):
     brighter[:, ::7, ::5] //= 2
     other = Dataset(brighter, synthetic.train_y, synthetic.test_x, synthetic.test_y, synthetic.classes, "x")
     assert dataset_fingerprint(other) != dataset_fingerprint(synthetic)
+
+
+def test_prepare_on_two_threads_makes_the_same_kernels_once(synthetic):
+    one = PreparedDataset(synthetic).prepare(["zscore", "255", "none"])
+    two_prepared = PreparedDataset(synthetic)
+    two = two_prepared.prepare(["zscore", "255", "none", "255"], threads=2)
+    assert list(two) == ["zscore", "255", "none"]
+    for kind in two:
+        assert two[kind] is two_prepared.scaled(kind)
+        g1, g2 = one[kind].gram(), two[kind].gram()
+        assert np.array_equal(g1.K, g2.K) and np.array_equal(g1.K_test, g2.K_test) and g1.factor == g2.factor
+    assert two["none"].gram().K is two["255"].gram().K  # raw and / 255 still share one K
+    assert two["none"].gram().factor == 1.0  # made from the raw pixels: exact integers
+    np.testing.assert_array_equal(two["none"].gram().K, two["none"].X.T @ two["none"].X)
+
+
+@pytest.mark.parametrize(
+    "scalings, threads, match",
+    [
+        (["minmax"], 1, "scaling must be one of none, 255, zscore; got 'minmax'"),
+        (["255"], 0, "threads must be a whole number ≥ 1; got 0"),
+        (["255"], 1.5, "threads must be a whole number ≥ 1; got 1.5"),
+    ],
+)
+def test_prepare_checks_its_arguments(synthetic, scalings, threads, match):
+    with pytest.raises(ValueError, match=match):
+        PreparedDataset(synthetic).prepare(scalings, threads=threads)
