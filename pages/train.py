@@ -216,8 +216,7 @@ def step_turn(runs, target, deadline, on_wait):
     with shared.turn(on_wait):  # the runs' own steps inside do not queue again
         end = min(deadline, time.perf_counter() + TURN_SECONDS)
         while behind and time.perf_counter() < end:
-            for tr in behind:
-                tr.run.step(min(STEP_CHUNK, target - tr.run.iteration))
+            shared.step_runs([tr.run for tr in behind], min(STEP_CHUNK, *(target - tr.run.iteration for tr in behind)))
             behind = [tr for tr in behind if not tr.run.done and tr.run.iteration < target]
     return bool(behind)
 

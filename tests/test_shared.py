@@ -254,3 +254,41 @@ def test_ended_sessions_that_streamlit_still_holds_are_emptied():
         assert "runs" not in ended._session_state and served._session_state["runs"] == {"#1 raw": "a run"}
     finally:
         served._state = AppSessionState.SHUTDOWN_REQUESTED  # its __del__ shuts down only a live session
+
+
+def test_runs_on_a_big_kernel_step_together_with_the_numbers_each_gets_alone(monkeypatch):
+    from logreg_core.training import GradientDescent, make_gram, step_together
+
+    grouped = []
+
+    def spy(runs, n_steps):
+        grouped.append(len(runs))
+        return step_together(runs, n_steps)
+
+    monkeypatch.setattr(shared, "step_together", spy)
+
+    rng = np.random.default_rng(3)
+    m = 1100  # from BLOCKED_MIN_EXAMPLES on, the runs sharing K step together
+    X = rng.uniform(0, 1, (40, m))
+    Y = (rng.uniform(size=m) > 0.5).astype(float)
+    gram = make_gram(X)
+
+    def runs():
+        return [
+            GradientDescent(X, Y, TrainSettings(learning_rate=rate, num_iterations=30, method="kernel"), gram=gram)
+            for rate in (0.05, 0.01)
+        ]
+
+    gate = shared.TrainingScheduler(1)
+    together = [shared.ScheduledRun(r, gate, "me") for r in runs()]
+    alone = runs()
+    with gate.turn("me"):
+        for _ in range(4):
+            shared.step_runs(together, 8)
+    for r in alone:
+        r.step(30)
+    assert grouped == [2, 2, 2, 2]  # both runs in one call each time: K read once per step for both
+    for a, b in zip(together, alone, strict=True):
+        assert a.iteration == b.iteration == 30
+        assert a.costs == b.costs  # the same bits
+        np.testing.assert_array_equal(a.w, b.w)

@@ -29,8 +29,9 @@ from typing import Any
 import streamlit as st
 
 from logreg_core.data import Dataset
+from logreg_core.kernel_product import BLOCKED_MIN_EXAMPLES
 from logreg_core.pipeline import PreparedDataset, dataset_fingerprint
-from logreg_core.training import GradientDescent, Snapshot
+from logreg_core.training import GradientDescent, Snapshot, step_together
 from ui import server
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "prepared",
     "queue_place",
     "scheduler",
+    "step_runs",
     "turn",
 ]
 
@@ -305,6 +307,23 @@ class ScheduledRun:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.run, name)
+
+
+def step_runs(runs: list[ScheduledRun], n_steps: int) -> None:
+    """Step scheduled runs by up to ``n_steps`` each, inside a turn this session already holds.
+
+    Runs on big kernels step together (:func:`logreg_core.training.step_together`), so the runs
+    that share one K (raw pixels and / 255, or one scaling at several rates) read it once per
+    step; runs on small data step one by one, the quicker way for them.
+    """
+    big = [r for r in runs if r.method == "kernel" and r.X.shape[1] >= BLOCKED_MIN_EXAMPLES]
+    if len(big) < 2:
+        big = []
+    step_together([r.run for r in big], n_steps)
+    together = {id(r) for r in big}
+    for r in runs:
+        if id(r) not in together:
+            r.step(n_steps)
 
 
 def scheduled(run: GradientDescent) -> ScheduledRun:
