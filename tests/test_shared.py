@@ -169,7 +169,7 @@ def test_the_reaper_shuts_down_expired_sessions_only():
     left = [1]  # sessions still there after the expired ones went
     runtime = SimpleNamespace(
         _session_mgr=SimpleNamespace(
-            _session_storage=Storage(), _storage_lock=threading.Lock(), num_sessions=lambda: left[0]
+            _session_storage=Storage(), _storage_lock=threading.Lock(), num_sessions=lambda: left[0], list_sessions=list
         )
     )
     dataset = synthetic_dataset()
@@ -193,7 +193,9 @@ def test_an_empty_server_is_cleaned_even_when_streamlit_expired_the_sessions_its
     left = [3]
     runtime = SimpleNamespace(
         _session_mgr=SimpleNamespace(
-            _session_storage=SimpleNamespace(_cache=SimpleNamespace(expire=list)), num_sessions=lambda: left[0]
+            _session_storage=SimpleNamespace(_cache=SimpleNamespace(expire=list)),
+            num_sessions=lambda: left[0],
+            list_sessions=list,
         )
     )
     dataset = synthetic_dataset()

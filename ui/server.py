@@ -184,7 +184,9 @@ class _Reaper:
         self.empty_passes = self.empty_passes + 1 if manager.num_sessions() == 0 else 0
         cleaning = 0 < self.empty_passes <= self.EMPTY_PASSES
         if cleaning:
-            release_ended_sessions()  # nobody is left: every session still in memory has ended
+            # Nobody is left: every session still in memory has ended (the ids are read again, on the event
+            # loop thread, where new sessions are made, so a student arriving now is never touched).
+            release_ended_sessions({info.session.id for info in manager.list_sessions()})
             for callback in _ON_EMPTY:
                 try:
                     callback()
