@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import check_int, check_positive_int
+
 __all__ = ["BLOCKED_MIN_EXAMPLES", "BLOCK_ROWS", "ProductPlan", "ProductWork", "plan_for", "symmetric_products"]
 
 #: Rows of K per block: 64 rows × 4000 floats = 2 MB, one core's L2 cache (fastest measured on one BLAS thread).
@@ -63,12 +65,10 @@ def plan_for(m: int, block: int | None = None) -> ProductPlan:
     -------
     plan : ProductPlan
     """
-    if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-        raise ValueError(f"m must be a whole number ≥ 1; got {m!r}")
+    m = check_positive_int("m", m)
     if block is None:
         block = BLOCK_ROWS if m >= BLOCKED_MIN_EXAMPLES else 0
-    if isinstance(block, bool) or not isinstance(block, int) or block < 0:
-        raise ValueError(f"block must be a whole number ≥ 0; got {block!r}")
+    block = check_int("block", block, 0)
     return ProductPlan(m, block if 0 < block < m else None)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .checks import check_positive_int
 from .data import Dataset
 from .images import MAX_SIZE as MAX_SIDE
 from .model import accuracy, predict_proba
@@ -374,8 +375,7 @@ class PreparedDataset:
         -------
         scaled : dict of str to ScaledData
         """
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise ValueError(f"threads must be a whole number ≥ 1; got {threads!r}")
+        threads = check_positive_int("threads", threads)
         for kind in scalings:
             if kind not in SCALINGS:
                 raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}; got {kind!r}")

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .checks import check_int, check_positive_int
 from .kernel_product import BLOCKED_MIN_EXAMPLES, Job, ProductWork, plan_for, symmetric_products
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
@@ -504,12 +505,10 @@ def step_together(runs: Sequence[GradientDescent], n_steps: int = 1, threads: in
     new_snapshots : list of list of Snapshot
         For each run, in order, the snapshots taken during these steps.
     """
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be a whole number ≥ 0; got {n_steps!r}")
+    n_steps = check_int("n_steps", n_steps, 0)
     if len({id(r) for r in runs}) != len(runs):
         raise ValueError("each run must appear once in step_together")
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a whole number ≥ 1; got {threads!r}")
+    threads = check_positive_int("threads", threads)
     taken: list[list[Snapshot]] = [[] for _ in runs]
     left = [r._steps_left(int(n_steps)) for r in runs]
     # Overflow can only come from a divergent step, and each one is caught.

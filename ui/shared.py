@@ -8,7 +8,8 @@
   wait in a first-come, first-served queue and can be told their place. One per
   process (:func:`scheduler`).
 * :class:`ScheduledRun` — a gradient-descent run whose ``step`` waits for a turn,
-  so every page that steps runs is scheduled without knowing it.
+  so every page that steps runs is scheduled without knowing it; :func:`turn` and
+  :func:`step_runs` let a page step several runs in one turn.
 
 The process itself (one BLAS thread per session, the allocator, the reaper of
 sessions whose students left) is set up by :mod:`ui.server`; when the last
@@ -285,7 +286,8 @@ class ScheduledRun:
     """A :class:`~logreg_core.training.GradientDescent` whose ``step`` takes a turn from a scheduler.
 
     Everything else (``costs``, ``snapshots``, ``iteration``, ``done``, ``w``,
-    ``b``, …) is the run's own. Set ``on_wait`` to show the student their place.
+    ``b``, …) is the run's own. A page that shows the student their place holds a
+    :func:`turn` with its own ``on_wait`` around the steps.
 
     Parameters
     ----------
@@ -298,11 +300,10 @@ class ScheduledRun:
         self.run = run
         self.gate = gate
         self.owner = owner
-        self.on_wait: Callable[[int], None] | None = None
 
     def step(self, n_steps: int = 1) -> list[Snapshot]:
         """``run.step(n_steps)`` once a slot is free."""
-        with self.gate.turn(self.owner, self.on_wait):
+        with self.gate.turn(self.owner):
             return self.run.step(n_steps)
 
     def __getattr__(self, name: str) -> Any:
