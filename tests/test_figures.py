@@ -12,7 +12,7 @@ from ui import figures
 from conftest import decoded
 
 
-def _frame(frame):
+def _frame(frame, max_points=60):
     rng = np.random.default_rng(0)
     costs = [np.abs(rng.normal(size=700)) + 1e-7 for _ in range(3)]
     costs[2][-5:] = 0.0  # below the log floor
@@ -29,7 +29,7 @@ def _frame(frame):
         log_y=True,
         x_max=2000,
         colors=figures.run_colors(3),
-        max_points=60,
+        max_points=max_points,
         frame=frame,
         updates=[700, 650, 700],
     )
@@ -62,10 +62,41 @@ def test_a_live_frame_sends_the_json_of_the_figure_plotly_would_have_checked():
     assert "shapes" not in sent["layout"]  # a live frame leaves out the reference lines
 
 
-def test_the_final_chart_is_a_checked_figure():
-    final = _frame(None)
-    assert not isinstance(final, figures.SpecFigure) and final._validate
-    assert final.layout.shapes  # ln 2 and the coin-flip line
+def test_a_weights_figure_sends_the_json_of_the_figure_plotly_would_have_checked():
+    rng = np.random.default_rng(2)
+    fig = figures.weights_figure(rng.normal(size=(64, 64, 3)), vmax=np.float64(2.5), title="w", frame=4)
+    assert isinstance(fig, figures.SpecFigure)
+    checked = go.Figure(fig.to_dict())
+    sent = _sent(fig)
+    assert sent == json.loads(pio.to_json(checked, validate=True))  # typed arrays as Plotly encodes them
+    assert [t["z"]["dtype"] for t in sent["data"]] == ["f8", "f8", "f8", "u1"]
+    assert sent["layout"]["meta"] == {"frame": 4}
+
+
+def test_a_typed_array_is_what_plotly_sends_and_refuses_what_it_cannot_encode():
+    import pytest
+    from _plotly_utils.utils import to_typed_array_spec
+
+    for a in (np.arange(6.0).reshape(2, 3), np.arange(5, dtype=np.uint8), np.zeros((2, 2, 3), np.int32)):
+        assert figures.typed_array(a) == to_typed_array_spec(a)
+    assert (
+        figures.typed_array(np.arange(6.0).reshape(2, 3).T)["bdata"]
+        == to_typed_array_spec(np.ascontiguousarray(np.arange(6.0).reshape(2, 3).T))["bdata"]
+    )
+    for bad in (np.arange(3, dtype=np.int64), np.arange(3.0).astype(">f8"), np.array(["a"])):
+        with pytest.raises(ValueError, match="expected a float or ≤ 32-bit integer array"):
+            figures.typed_array(bad)
+
+
+def test_the_final_chart_sends_the_json_of_the_checked_figure_with_its_reference_lines():
+    final = _frame(None, max_points=None)
+    assert isinstance(final, figures.SpecFigure)
+    sent = _sent(final)
+    assert sent == json.loads(pio.to_json(go.Figure(final.to_dict()), validate=True))  # the same typed arrays
+    assert len(sent["layout"]["shapes"]) >= 2  # ln 2 and the coin-flip line
+    assert "meta" not in sent["layout"] and "width" not in sent["layout"]  # not a live frame
+    cost = sent["data"][0]
+    assert decoded(cost["x"]).dtype == np.int32 and decoded(cost["y"]).size == 700  # every iteration
 
 
 def test_a_thumbnail_png_is_the_enlarged_image_and_is_encoded_once():

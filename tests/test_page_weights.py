@@ -29,8 +29,9 @@ def test_weights_page_empty_then_one_click_training_shows_three_heatmaps_and_a_c
 def test_weights_figure_is_centred_at_zero():
     w = np.zeros((8, 8, 3))
     w[0, 0, 0], w[1, 1, 2] = 2.0, -0.5
-    fig = figures.weights_figure(w)
-    heat = [t for t in fig.data if t.type == "heatmap"]
-    assert len(heat) == 3 and all(h.zmin == -2.0 and h.zmax == 2.0 and h.zmid == 0 for h in heat)
-    composite = np.asarray(fig.data[3].z)
+    spec = figures.weights_figure(w).to_dict()
+    heat = [t for t in spec["data"] if t["type"] == "heatmap"]
+    assert len(heat) == 3 and all(h["zmin"] == -2.0 and h["zmax"] == 2.0 and h["zmid"] == 0 for h in heat)
+    np.testing.assert_array_equal(decoded(heat[2]["z"]), w[:, :, 2])
+    composite = decoded(spec["data"][3]["z"])
     assert composite.shape == (8, 8, 3) and tuple(composite[4, 4]) == (128, 128, 128)  # grey = 0

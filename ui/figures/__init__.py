@@ -32,12 +32,14 @@ from .style import (
     SpecFigure,
     fmt,
     run_colors,
+    typed_array,
 )
 from .training import COST_FLOOR, LN2, TRAINING_HEIGHT, TRAINING_HEIGHT_PRESENTING, training_figure
 from .weights import weight_range, weights_figure
 
 __all__ = [
     "SpecFigure",
+    "typed_array",
     "BASE_FONT",
     "CLASS_COLORS",
     "COST_FLOOR",

@@ -9,6 +9,7 @@ helpers cost 5–80 ms each, which would make the live training chart stutter.
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
@@ -111,10 +112,12 @@ def layout(title=None, height=None, show_legend=True, scale=1.0, **extra):
 class SpecFigure(go.Figure):
     """A figure that is its own JSON: built from plain dicts here, read with ``to_dict()`` by Streamlit.
 
-    For live frames drawn 10+ times a second per student: a ``go.Figure`` checks every property
-    when it is built and deep-copies itself into a dict when sent (about 2.5 ms a frame together,
-    a quarter of a busy server's time). The spec carries the lab template itself, as a checked
-    figure's JSON does (tests/test_figures.py compares the two).
+    For figures a busy class server draws again and again (live training frames, each visit's
+    weight maps): a ``go.Figure`` checks every property when it is built and deep-copies itself
+    into a dict when sent (2.5 ms for a training frame, 7 ms for a weights figure). The spec
+    carries the lab template itself, as a checked figure's JSON does, and numeric arrays go as
+    :func:`typed_array` (tests/test_figures.py compares the two). Read it with ``to_dict()``:
+    the checked ``data`` and ``layout`` of a ``go.Figure`` stay empty.
 
     Parameters
     ----------
@@ -134,6 +137,32 @@ class SpecFigure(go.Figure):
     def to_dict(self):
         """The spec itself (not a copy: Streamlit only serialises it)."""
         return self._spec
+
+
+#: Plotly.js typed-array names of the dtypes a figure sends as base64.
+_TYPED = {"f8", "f4", "u1", "i1", "u2", "i2", "u4", "i4"}
+
+
+def typed_array(a):
+    """A numeric array as Plotly sends it: ``{"dtype", "bdata" (base64), "shape"}`` (shape from 2-D on).
+
+    Parameters
+    ----------
+    a : ndarray
+        float64, float32 or an integer type of at most 32 bits.
+
+    Returns
+    -------
+    spec : dict
+    """
+    a = np.ascontiguousarray(a)
+    order, code = a.dtype.str[0], a.dtype.str[1:]
+    if order not in "<|" or code not in _TYPED:
+        raise ValueError(f"expected a float or ≤ 32-bit integer array, little-endian; got dtype {a.dtype.str}")
+    out = {"dtype": code, "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    if a.ndim > 1:
+        out["shape"] = ", ".join(str(d) for d in a.shape)
+    return out
 
 
 def _template_json():

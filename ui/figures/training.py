@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
-from .style import BASE_FONT, DASHES, LINE_WIDTH, SpecFigure, axis, fmt, grid, hline, layout, run_colors
+from .style import BASE_FONT, DASHES, LINE_WIDTH, SpecFigure, axis, fmt, grid, hline, layout, run_colors, typed_array
 
 #: On a log axis, costs below this (a separable training set drives the cost to 0) are drawn here.
 COST_FLOOR = 1e-6
@@ -61,8 +60,8 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
         data.append(
             dict(
                 type="scatter",
-                x=idx,
-                y=y,
+                x=typed_array(idx.astype(np.int32)),
+                y=typed_array(y),
                 mode="lines",
                 xaxis=xa,
                 yaxis=ya,
@@ -150,8 +149,8 @@ def _accuracy_parts(
             data.append(
                 dict(
                     type="scatter",
-                    x=its[: acc.size],
-                    y=acc,
+                    x=typed_array(its[: acc.size]),
+                    y=typed_array(acc),
                     mode="lines+markers" if markers else "lines",
                     xaxis=xa,
                     yaxis=ya,
@@ -244,7 +243,7 @@ def training_figure(
 
     Returns
     -------
-    fig : go.Figure
+    fig : SpecFigure
         Cost traces on axes (x, y), accuracy traces on (x2, y2).
     """
     statuses, colors = _curve_inputs(names, statuses, colors)
@@ -299,7 +298,6 @@ def training_figure(
         # new element, which waits for a width again: at 10+ frames a second a slow browser would show
         # nothing. A live frame brings its own width; Streamlit widens it to the column once measured.
         lay["width"] = LIVE_WIDTH
-    if live:
-        # 10+ frames a second per student: Plotly's checks and copies would be most of a frame's cost.
-        return SpecFigure(cost[0] + acc[0], lay)
-    return go.Figure(data=cost[0] + acc[0], layout=lay)
+    # 10+ frames a second per student, and each visit's final chart: Plotly's checks and copies would be
+    # most of a frame's cost (tests/test_figures.py checks the JSON).
+    return SpecFigure(cost[0] + acc[0], lay)

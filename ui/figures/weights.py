@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
-from .style import BASE_FONT, DIVERGING, IMAGE_AXIS, fmt, grid, layout, ref
+from .style import BASE_FONT, DIVERGING, IMAGE_AXIS, SpecFigure, fmt, grid, layout, ref, typed_array
 
 CHANNEL_NAMES = ("red", "green", "blue")
 
@@ -46,18 +45,18 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
 
     Returns
     -------
-    fig : go.Figure
-        Four panels: a ``heatmap`` per colour channel (symmetric range,
-        ``zmid`` = 0) and an ``image`` composite where grey = 0 and a brighter
-        colour channel = a more positive weight.
+    fig : SpecFigure
+        Sent as built (a Weights visit draws one per run, ▶ Play many). Four
+        panels: a ``heatmap`` per colour channel (symmetric range, ``zmid`` = 0)
+        and an ``image`` composite where grey = 0 and a brighter colour channel
+        = a more positive weight.
     """
     w = np.asarray(w_image, dtype=np.float64)
     if w.ndim != 3:
         raise ValueError(f"expected weights shaped like an image (height, width, channels); got {w.shape}")
     channels = min(w.shape[2], 3)
     all_zero = not np.any(w)
-    if vmax is None or not vmax > 0:
-        vmax = weight_range([w])
+    vmax = float(vmax) if vmax is not None and vmax > 0 else weight_range([w])
     titles = [f"{CHANNEL_NAMES[i]} channel" for i in range(channels)] + ["composite (grey = 0)"]
     if arrangement == "grid":
         axes, annotations = grid(2, 2, titles, hspace=0.04, vspace=0.09)
@@ -71,7 +70,7 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
         data.append(
             dict(
                 type="heatmap",
-                z=w[:, :, i],
+                z=typed_array(w[:, :, i]),
                 zmin=-vmax,
                 zmax=vmax,
                 zmid=0.0,
@@ -97,7 +96,7 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
         data.append(
             dict(
                 type="image",
-                z=np.round(rgb * 255).astype(np.uint8),
+                z=typed_array(np.round(rgb * 255).astype(np.uint8)),
                 xaxis="x4",
                 yaxis="y4",
                 hoverinfo="skip",
@@ -127,4 +126,4 @@ def weights_figure(w_image, *, vmax=None, title=None, frame=None, arrangement="r
         lay["title"]["font"] = dict(size=BASE_FONT + 2)
     if frame is not None:
         lay["meta"] = {"frame": int(frame)}
-    return go.Figure(data=data, layout=lay)
+    return SpecFigure(data, lay)
