@@ -21,6 +21,7 @@ from .model import accuracy, predict_proba
 from .preprocess import Scaler, fit_scaler, flatten, scale_images, unflatten
 from .settings import SCALINGS, TrainSettings
 from .training import GradientDescent, Gram, Snapshot, choose_method, make_gram
+from .trajectory import Trajectory
 
 __all__ = [
     "Mistakes",
@@ -259,6 +260,9 @@ class ScaledData:
         K differ only by a constant factor; None gives this scaling its own.
     """
 
+    #: Trajectories one scaling keeps (the least recently asked for goes first).
+    MAX_TRAJECTORIES = 8
+
     def __init__(
         self, scaler: Scaler, X: np.ndarray, X_test: np.ndarray, kernel_cell: _KernelCell | None = None
     ) -> None:
@@ -266,6 +270,8 @@ class ScaledData:
         X_test.flags.writeable = False
         self.scaler, self.X, self.X_test = scaler, X, X_test
         self._cell = kernel_cell if kernel_cell is not None else _KernelCell()
+        self._trajectory_lock = threading.Lock()
+        self._trajectories: dict[tuple[TrainSettings, bytes, bytes | None], Trajectory] = {}
 
     def __iter__(self) -> Iterator[object]:
         return iter((self.scaler, self.X, self.X_test))
@@ -278,6 +284,31 @@ class ScaledData:
     def gram(self) -> Gram:
         """K = XᵀX and X_testᵀX for this scaling, made on first use (thread-safe) and shared."""
         return self._cell.gram_for(self.X, self.X_test, PIXEL_FACTORS.get(self.scaler.kind, 1.0))
+
+    def trajectory(self, settings: TrainSettings, Y: ArrayLike, Y_test: ArrayLike | None = None) -> Trajectory:
+        """The trajectory every kernel-form run on this scaling with these labels and settings shares.
+
+        The first run to get somewhere records it, the others jump there with the same numbers
+        (:mod:`logreg_core.trajectory`); at most :attr:`MAX_TRAJECTORIES` are kept.
+
+        Parameters
+        ----------
+        settings : TrainSettings
+        Y : array_like of shape (m,)
+        Y_test : array_like of shape (m_test,) or None, default None
+        """
+        y = np.asarray(Y, dtype=np.float64).reshape(-1)
+        y_test = None if Y_test is None else np.asarray(Y_test, dtype=np.float64).reshape(-1)
+        key = (settings, y.tobytes(), None if y_test is None else y_test.tobytes())
+        gram = self.gram()
+        with self._trajectory_lock:
+            found = self._trajectories.pop(key, None)
+            if found is None:
+                found = Trajectory(gram.K, gram.factor, settings, y, y_test)
+            self._trajectories[key] = found  # the most recent last
+            while len(self._trajectories) > self.MAX_TRAJECTORIES:
+                del self._trajectories[next(iter(self._trajectories))]
+        return found
 
 
 def scale_dataset(dataset: Dataset, scaling: str, kernel_cell: _KernelCell | None = None) -> ScaledData:
@@ -410,6 +441,7 @@ def start_training(
     dataset: Dataset,
     settings: TrainSettings,
     scaled: ScaledData | tuple[Scaler, np.ndarray, np.ndarray] | None = None,
+    follow: bool = True,
 ) -> tuple[GradientDescent, Scaler]:
     """Prepare a gradient-descent run on a data set, not yet stepped.
 
@@ -422,6 +454,10 @@ def start_training(
         that share a scaling then share one copy of the scaled data, and with
         a :class:`ScaledData` also its kernels. A plain ``(scaler, X, X_test)``
         tuple still works.
+    follow : bool, default True
+        With a :class:`ScaledData` and the kernel form: share the trajectory of
+        the runs with the same labels and settings (:meth:`ScaledData.trajectory`),
+        so the same run is computed once however many start it.
 
     Returns
     -------
@@ -438,10 +474,12 @@ def start_training(
         kind = getattr(scaler, "kind", type(scaler).__name__)
         raise ValueError(f"the data was scaled with {kind!r}; the settings ask for {settings.scaling!r}")
     X, X_test = np.asarray(X), np.asarray(X_test)
-    gram = None
+    gram, trajectory = None, None
     if isinstance(scaled, ScaledData) and choose_method(settings.method, *X.shape) == "kernel":
         gram = scaled.gram()
-    run = GradientDescent(X, dataset.train_y, settings, X_test, dataset.test_y, gram=gram)
+        if follow:
+            trajectory = scaled.trajectory(settings, dataset.train_y, dataset.test_y)
+    run = GradientDescent(X, dataset.train_y, settings, X_test, dataset.test_y, gram=gram, trajectory=trajectory)
     return run, scaler
 
 

@@ -39,6 +39,7 @@ from .checks import check_int, check_positive_int
 from .kernel_product import BLOCKED_MIN_EXAMPLES, Job, ProductWork, plan_for, symmetric_products
 from .model import accuracy, sigmoid
 from .settings import TrainSettings
+from .trajectory import Trajectory
 
 __all__ = [
     "GradientDescent",
@@ -210,6 +211,11 @@ class GradientDescent:
     gram : Gram or None, default None
         K = XᵀX (and X_testᵀX) made elsewhere and shared, used by the kernel
         form; None makes them here. Ignored by the direct form.
+    trajectory : Trajectory or None, default None
+        Checkpoints shared with the runs on the same K, labels and settings
+        (kernel form only): the run records its state there and jumps to what
+        another run recorded, with the same numbers as computing them
+        (:mod:`logreg_core.trajectory`).
 
     Attributes
     ----------
@@ -240,6 +246,7 @@ class GradientDescent:
         X_test: ArrayLike | None = None,
         Y_test: ArrayLike | None = None,
         gram: Gram | None = None,
+        trajectory: Trajectory | None = None,
     ) -> None:
         if not isinstance(settings, TrainSettings):
             raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
@@ -279,10 +286,23 @@ class GradientDescent:
         self._loss = np.empty(m)
         self._dz = np.empty(m)
         self._last_db = 0.0
+        self._trajectory = self._check_trajectory(trajectory)
         self.iteration = 0
         self.costs: list[float] = []
         self.snapshots: list[Snapshot] = []
         self.diverged = False
+
+    def _check_trajectory(self, trajectory: Trajectory | None) -> Trajectory | None:
+        """Check a shared trajectory was recorded on exactly this run's inputs; raise ValueError otherwise."""
+        if trajectory is None:
+            return None
+        if not isinstance(trajectory, Trajectory):
+            raise ValueError(f"trajectory must be a Trajectory or None; got {type(trajectory).__name__}")
+        if self.method != "kernel":
+            raise ValueError(f"a shared trajectory needs the kernel form; this run uses the {self.method} form")
+        if not trajectory.matches(self._K, self._gram.factor, self.settings, self.Y, self.Y_test):
+            raise ValueError("the trajectory was recorded on another K, factor, labels or settings than this run's")
+        return trajectory
 
     def _check_gram(self, g: Gram, m: int) -> None:
         """Check a given Gram matches the data; raise ValueError otherwise."""
@@ -384,15 +404,39 @@ class GradientDescent:
             return step_together([self], max(n_steps, 0))[0]  # as before: nothing to do for n_steps ≤ 0
         # One run with a single-call product (or the direct form): the same halves, without the grouping
         # step_together needs; this loop is what a busy class server spends its training time in.
-        taken: list[Snapshot] = []
+        taken, followed = self._follow(n_steps)
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(self._steps_left(n_steps)):
+            for _ in range(self._steps_left(n_steps - followed)):
                 if self._begin_step(taken):
                     np.dot(self._K, self._acc_dz, out=self._q_next)  # what symmetric_products does for this plan
                     self._finish_kernel_step(taken)
                 if self.diverged:
                     break
         return taken
+
+    def _follow(self, n_steps: int) -> tuple[list[Snapshot], int]:
+        """Jump along the shared trajectory as far as it goes within the next ``n_steps`` updates.
+
+        Returns the snapshots the jump passed and the updates it skipped (0 without a trajectory
+        or a checkpoint in reach); the run is then in exactly the state stepping would have left.
+        """
+        if self._trajectory is None:
+            return [], 0
+        start = self.iteration
+        found = self._trajectory.ahead(start, start + self._steps_left(n_steps))
+        if found is None:
+            return [], 0
+        cp, costs, snapshots = found
+        self._acc[:] = cp.acc
+        self._q[:] = cp.q
+        self._q_next[:] = cp.q_before
+        self._dz[:] = cp.dz
+        self._last_db = cp.last_db
+        self.iteration = cp.iteration
+        self.costs.extend(costs[len(self.costs) :])
+        passed = snapshots[len(self.snapshots) :]
+        self.snapshots.extend(passed)
+        return list(passed), cp.iteration - start
 
     def _steps_left(self, n_steps: int) -> int:
         return 0 if self.diverged else max(0, min(n_steps, self.settings.num_iterations - self.iteration))
@@ -438,6 +482,10 @@ class GradientDescent:
         self.iteration += 1
         if self.iteration == self.settings.num_iterations:
             taken.append(self._snapshot(self._cost()))
+        if self._trajectory is not None and self._trajectory.wants(self.iteration):
+            self._trajectory.record(
+                self.iteration, self._acc, self._q, self._q_next, self._dz, self._last_db, self.costs, self.snapshots
+            )
 
     def _update_direct(self, dz: np.ndarray) -> bool:
         """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""
@@ -510,7 +558,10 @@ def step_together(runs: Sequence[GradientDescent], n_steps: int = 1, threads: in
         raise ValueError("each run must appear once in step_together")
     threads = check_positive_int("threads", threads)
     taken: list[list[Snapshot]] = [[] for _ in runs]
-    left = [r._steps_left(int(n_steps)) for r in runs]
+    left = []
+    for i, r in enumerate(runs):
+        taken[i], followed = r._follow(n_steps)  # runs on a shared trajectory jump ahead first
+        left.append(r._steps_left(n_steps - followed))
     # Overflow can only come from a divergent step, and each one is caught.
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(max(left, default=0)):

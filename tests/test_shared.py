@@ -112,6 +112,10 @@ def test_scheduler_settings_are_validated():
         shared.default_slots({"LOGREG_TRAIN_SLOTS": "two"})
     assert shared.default_slots({"LOGREG_TRAIN_SLOTS": "3"}) == 3
     assert shared.default_slots({}) >= 1
+    assert shared.share_runs({}) and shared.share_runs({"LOGREG_SHARE_RUNS": "1"})
+    assert not shared.share_runs({"LOGREG_SHARE_RUNS": "0"})
+    with pytest.raises(ValueError, match="LOGREG_SHARE_RUNS must be 0 or 1; got 'no'"):
+        shared.share_runs({"LOGREG_SHARE_RUNS": "no"})
 
 
 def test_a_scheduled_run_steps_through_the_gate_and_reads_like_the_run():

@@ -411,8 +411,9 @@ def prepare_runs(comparison: Comparison, dataset, specs: Sequence[RunSpec]) -> I
         Not yet stepped.
     """
     prepared = shared.prepared(dataset)  # scaled data and kernels, made once for every session
+    follow = shared.share_runs()  # a run another student already trained is followed, not recomputed
     for spec in specs:
-        run, scaler = start_training(dataset, spec.settings, prepared.scaled(spec.settings.scaling))
+        run, scaler = start_training(dataset, spec.settings, prepared.scaled(spec.settings.scaling), follow)
         info = RunInfo(
             comparison.batch,
             spec.label,

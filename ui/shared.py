@@ -3,7 +3,10 @@
 * :func:`prepared` — a data set's scaled arrays and kernels (``K = XᵀX`` and the
   test kernel), one read-only copy per data set and scaling, kept with
   ``st.cache_resource`` and keyed by a cheap fingerprint of the data. Raw pixels
-  and pixels / 255 share one K (up to 255²).
+  and pixels / 255 share one K (up to 255²). A run with the same scaling and
+  settings as one another student trained follows that run's checkpoints
+  (:mod:`logreg_core.trajectory`) instead of computing the same numbers again
+  (:func:`share_runs`).
 * :class:`TrainingScheduler` — at most ``slots`` trainers step at once; the others
   wait in a first-come, first-served queue and can be told their place. One per
   process (:func:`scheduler`).
@@ -41,12 +44,16 @@ __all__ = [
     "prepared",
     "queue_place",
     "scheduler",
+    "share_runs",
     "step_runs",
     "turn",
 ]
 
 #: Environment variable: how many trainers may step at once (default: the number of CPU cores).
 SLOTS_ENV = "LOGREG_TRAIN_SLOTS"
+#: Environment variable: "0" makes every run compute all its updates itself, even when another
+#: student already trained the same run (to measure a class that all train different runs).
+SHARE_RUNS_ENV = "LOGREG_SHARE_RUNS"
 #: Live training frames the whole process draws per second when many students train at once (each draws
 #: its share): at 30 students the frames would otherwise take the time page clicks and training need.
 SERVER_FRAMES_PER_SECOND = 20.0
@@ -197,6 +204,19 @@ class TrainingScheduler:
             with self._lock:
                 self._running.pop(ticket, None)
                 self._dispatch()
+
+
+def share_runs(environ: dict[str, str] | None = None) -> bool:
+    """False if ``LOGREG_SHARE_RUNS`` is "0": runs then never follow a shared trajectory.
+
+    By default a run on the same data, scaling and settings as one another student trained jumps
+    along that run's checkpoints (:mod:`logreg_core.trajectory`): the same numbers, computed once.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    text = environ.get(SHARE_RUNS_ENV, "1").strip()
+    if text not in ("0", "1"):
+        raise ValueError(f"{SHARE_RUNS_ENV} must be 0 or 1; got {text!r}")
+    return text == "1"
 
 
 def default_slots(environ: dict[str, str] | None = None) -> int:

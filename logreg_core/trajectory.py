@@ -1,0 +1,203 @@
+"""A run computed once and followed by every run with the same inputs.
+
+Gradient descent from w = 0, b = 0 is deterministic: runs on the same K, labels and
+settings take the same updates to the last bit. A class that presses Train with the
+same settings would compute the same numbers thirty times. A :class:`Trajectory`
+keeps checkpoints of whichever run gets somewhere first: its whole state every
+``every`` updates and at the end, with the costs and snapshots so far. A later run on
+the same inputs jumps to the last checkpoint within the updates it was asked for and
+computes only the few updates past it, so it stops, diverges and ends exactly where
+it would have on its own (tests/test_trajectory.py checks this bit for bit).
+
+The state a checkpoint keeps is what the next update, or taking the last one back
+after a divergence, reads: Σdz and b, s·z now and before the last update, the last
+gradient and the last change of b.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .checks import check_positive_int
+from .settings import TrainSettings
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .training import Snapshot
+
+__all__ = ["Checkpoint", "Trajectory"]
+
+#: Checkpoint every this many updates at least (a follower computes fewer than this past one).
+MIN_EVERY = 10
+#: Bytes of checkpoints one trajectory keeps at most; bigger data sets get sparser checkpoints.
+MAX_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """A kernel-form run's whole state after ``iteration`` updates (read-only arrays).
+
+    Attributes
+    ----------
+    iteration : int
+    acc : ndarray of shape (m + 1,)
+        Σdz over the updates so far, then b.
+    q : ndarray of shape (m,)
+        s·z at these parameters.
+    q_before : ndarray of shape (m,)
+        s·z before the last update.
+    dz : ndarray of shape (m,)
+        The last update's gradient a − y.
+    last_db : float
+        The last update's change of b.
+    n_costs, n_snapshots : int
+        How many costs and snapshots the run had here.
+    """
+
+    iteration: int
+    acc: np.ndarray
+    q: np.ndarray
+    q_before: np.ndarray
+    dz: np.ndarray
+    last_db: float
+    n_costs: int
+    n_snapshots: int
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+class Trajectory:
+    """Checkpoints of one deterministic run, shared (thread-safe) by the runs with the same inputs.
+
+    Parameters
+    ----------
+    K : ndarray of shape (m, m)
+        The shared kernel the runs use (the same array, not a copy).
+    factor : float
+        The runs' kernel factor (see :class:`logreg_core.training.Gram`).
+    settings : TrainSettings
+    Y : ndarray of shape (m,)
+        Training labels.
+    Y_test : ndarray of shape (m_test,) or None, default None
+    every : int or None, default None
+        Updates between checkpoints; None picks ≥ :data:`MIN_EVERY` so that the
+        checkpoints take at most :data:`MAX_BYTES`.
+    """
+
+    def __init__(
+        self,
+        K: np.ndarray,
+        factor: float,
+        settings: TrainSettings,
+        Y: np.ndarray,
+        Y_test: np.ndarray | None = None,
+        every: int | None = None,
+    ) -> None:
+        if not isinstance(settings, TrainSettings):
+            raise ValueError(f"settings must be a TrainSettings; got {type(settings).__name__}")
+        K = np.asarray(K)
+        if K.ndim != 2 or K.shape[0] != K.shape[1]:
+            raise ValueError(f"K must be a square matrix; got shape {K.shape}")
+        m = K.shape[0]
+        if every is None:
+            per_checkpoint = 4 * m * 8
+            every = max(MIN_EVERY, math.ceil(settings.num_iterations * per_checkpoint / MAX_BYTES))
+        self.every = check_positive_int("checkpoint interval", every)
+        self.K, self.factor, self.settings = K, float(factor), settings
+        self.Y = _frozen(Y)
+        self.Y_test = None if Y_test is None else _frozen(Y_test)
+        self._lock = threading.Lock()
+        self._checkpoints: dict[int, Checkpoint] = {}
+        self._costs: list[float] = []
+        self._snapshots: list[Snapshot] = []
+
+    def matches(
+        self, K: np.ndarray, factor: float, settings: TrainSettings, Y: np.ndarray, Y_test: np.ndarray | None
+    ) -> bool:
+        """True if a run on these inputs takes exactly the updates recorded here."""
+        same_test = (
+            self.Y_test is None if Y_test is None else self.Y_test is not None and np.array_equal(self.Y_test, Y_test)
+        )
+        return (
+            K is self.K
+            and float(factor) == self.factor
+            and settings == self.settings
+            and np.array_equal(self.Y, Y)
+            and same_test
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the checkpoints' arrays."""
+        with self._lock:
+            return sum(c.acc.nbytes + c.q.nbytes + c.q_before.nbytes + c.dz.nbytes for c in self._checkpoints.values())
+
+    @property
+    def iterations(self) -> list[int]:
+        """The iterations that have a checkpoint, in order."""
+        with self._lock:
+            return sorted(self._checkpoints)
+
+    def wants(self, iteration: int) -> bool:
+        """True if a run that just reached ``iteration`` should :meth:`record` it (cheap, no lock)."""
+        return (
+            iteration % self.every == 0 or iteration == self.settings.num_iterations
+        ) and iteration not in self._checkpoints
+
+    def record(
+        self,
+        iteration: int,
+        acc: np.ndarray,
+        q: np.ndarray,
+        q_before: np.ndarray,
+        dz: np.ndarray,
+        last_db: float,
+        costs: Sequence[float],
+        snapshots: Sequence[Snapshot],
+    ) -> None:
+        """Keep a run's state after ``iteration`` updates (its costs and snapshots up to here)."""
+        with self._lock:
+            if iteration in self._checkpoints:
+                return
+            if len(costs) > len(self._costs):
+                self._costs.extend(costs[len(self._costs) :])
+            if len(snapshots) > len(self._snapshots):
+                self._snapshots.extend(snapshots[len(self._snapshots) :])
+            self._checkpoints[iteration] = Checkpoint(
+                iteration,
+                _frozen(acc),
+                _frozen(q),
+                _frozen(q_before),
+                _frozen(dz),
+                float(last_db),
+                len(costs),
+                len(snapshots),
+            )
+
+    def ahead(self, start: int, stop: int) -> tuple[Checkpoint, list[float], list[Snapshot]] | None:
+        """The last checkpoint after ``start`` and at most ``stop`` updates, with the costs and snapshots before it.
+
+        Returns
+        -------
+        found : (Checkpoint, costs, snapshots) or None
+            ``costs`` and ``snapshots`` are the whole lists up to the checkpoint
+            (a follower takes the part it does not have yet); None when there is no such checkpoint.
+        """
+        last = self.settings.num_iterations
+        candidates = [last] if start < last <= stop else []
+        candidates += range(stop - stop % self.every, start, -self.every)
+        with self._lock:
+            for i in candidates:
+                cp = self._checkpoints.get(i)
+                if cp is not None:
+                    return cp, self._costs[: cp.n_costs], self._snapshots[: cp.n_snapshots]
+        return None
