@@ -51,6 +51,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from deploy.cluster import replica_command
+from deploy.cluster import server_env as cluster_server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -445,11 +446,10 @@ def wait_healthy(base_url: str, seconds: float, proc: subprocess.Popen | None = 
 
 
 def server_env(base: dict[str, str] | None = None, blas_threads: int = 1) -> dict[str, str]:
-    """The environment of a server process: one BLAS thread (sessions are the parallelism)."""
-    env = dict(os.environ if base is None else base)
+    """The environment of a server process, as a class server runs (``deploy.cluster.SERVER_ENV``)."""
+    env = cluster_server_env(base)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(blas_threads)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 

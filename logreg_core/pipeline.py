@@ -261,7 +261,7 @@ class ScaledData:
     """
 
     #: Trajectories one scaling keeps (the least recently asked for goes first).
-    MAX_TRAJECTORIES = 8
+    MAX_TRAJECTORIES = 4
 
     def __init__(
         self, scaler: Scaler, X: np.ndarray, X_test: np.ndarray, kernel_cell: _KernelCell | None = None

@@ -287,6 +287,7 @@ class GradientDescent:
         self._dz = np.empty(m)
         self._last_db = 0.0
         self._trajectory = self._check_trajectory(trajectory)
+        self._checkpoint_due = False  # record this state once its cost has come out finite
         self.iteration = 0
         self.costs: list[float] = []
         self.snapshots: list[Snapshot] = []
@@ -429,10 +430,8 @@ class GradientDescent:
         cp, costs, snapshots = found
         self._acc[:] = cp.acc
         self._q[:] = cp.q
-        self._q_next[:] = cp.q_before
-        self._dz[:] = cp.dz
-        self._last_db = cp.last_db
         self.iteration = cp.iteration
+        self._checkpoint_due = False
         self.costs.extend(costs[len(self.costs) :])
         passed = snapshots[len(self.snapshots) :]
         self.snapshots.extend(passed)
@@ -451,6 +450,8 @@ class GradientDescent:
         if not math.isfinite(cost):
             taken += self._stop_diverged()
             return False
+        if self._checkpoint_due:
+            self._record()
         self.costs.append(cost)
         if self.iteration % self.settings.snapshot_every == 0:
             taken.append(self._snapshot(cost))
@@ -483,9 +484,16 @@ class GradientDescent:
         if self.iteration == self.settings.num_iterations:
             taken.append(self._snapshot(self._cost()))
         if self._trajectory is not None and self._trajectory.wants(self.iteration):
-            self._trajectory.record(
-                self.iteration, self._acc, self._q, self._q_next, self._dz, self._last_db, self.costs, self.snapshots
-            )
+            if self.iteration == self.settings.num_iterations:
+                self._record()  # the end: nothing follows that could take it back
+            else:
+                self._checkpoint_due = True  # kept at the next update, once its cost is known finite
+
+    def _record(self) -> None:
+        """Give this state to the shared trajectory (called where its cost is known)."""
+        assert self._trajectory is not None
+        self._checkpoint_due = False
+        self._trajectory.record(self.iteration, self._acc, self._q, self.costs, self.snapshots)
 
     def _update_direct(self, dz: np.ndarray) -> bool:
         """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""

@@ -9,9 +9,9 @@ the same inputs jumps to the last checkpoint within the updates it was asked for
 computes only the few updates past it, so it stops, diverges and ends exactly where
 it would have on its own (tests/test_trajectory.py checks this bit for bit).
 
-The state a checkpoint keeps is what the next update, or taking the last one back
-after a divergence, reads: Σdz and b, s·z now and before the last update, the last
-gradient and the last change of b.
+A checkpoint keeps what the next update reads: Σdz and b, and s·z. It is kept only
+once the cost there has come out finite, so a run that jumps to it never has to take
+back the update that led there (which would need the last gradient too).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ __all__ = ["Checkpoint", "Trajectory"]
 MIN_EVERY = 10
 #: Bytes of checkpoints one trajectory keeps at most; bigger data sets get sparser checkpoints.
 MAX_BYTES = 4 * 1024 * 1024
+#: Bytes per checkpoint and training example: Σdz and b, and s·z.
+_BYTES_PER_EXAMPLE = 2 * 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,13 +50,7 @@ class Checkpoint:
     acc : ndarray of shape (m + 1,)
         Σdz over the updates so far, then b.
     q : ndarray of shape (m,)
-        s·z at these parameters.
-    q_before : ndarray of shape (m,)
-        s·z before the last update.
-    dz : ndarray of shape (m,)
-        The last update's gradient a − y.
-    last_db : float
-        The last update's change of b.
+        s·z at these parameters (their cost is finite).
     n_costs, n_snapshots : int
         How many costs and snapshots the run had here.
     """
@@ -62,9 +58,6 @@ class Checkpoint:
     iteration: int
     acc: np.ndarray
     q: np.ndarray
-    q_before: np.ndarray
-    dz: np.ndarray
-    last_db: float
     n_costs: int
     n_snapshots: int
 
@@ -109,8 +102,7 @@ class Trajectory:
             raise ValueError(f"K must be a square matrix; got shape {K.shape}")
         m = K.shape[0]
         if every is None:
-            per_checkpoint = 4 * m * 8
-            every = max(MIN_EVERY, math.ceil(settings.num_iterations * per_checkpoint / MAX_BYTES))
+            every = max(MIN_EVERY, math.ceil(settings.num_iterations * _BYTES_PER_EXAMPLE * m / MAX_BYTES))
         self.every = check_positive_int("checkpoint interval", every)
         self.K, self.factor, self.settings = K, float(factor), settings
         self.Y = _frozen(Y)
@@ -139,7 +131,7 @@ class Trajectory:
     def nbytes(self) -> int:
         """Bytes of the checkpoints' arrays."""
         with self._lock:
-            return sum(c.acc.nbytes + c.q.nbytes + c.q_before.nbytes + c.dz.nbytes for c in self._checkpoints.values())
+            return sum(c.acc.nbytes + c.q.nbytes for c in self._checkpoints.values())
 
     @property
     def iterations(self) -> list[int]:
@@ -158,13 +150,10 @@ class Trajectory:
         iteration: int,
         acc: np.ndarray,
         q: np.ndarray,
-        q_before: np.ndarray,
-        dz: np.ndarray,
-        last_db: float,
         costs: Sequence[float],
         snapshots: Sequence[Snapshot],
     ) -> None:
-        """Keep a run's state after ``iteration`` updates (its costs and snapshots up to here)."""
+        """Keep a run's state after ``iteration`` updates, whose cost is finite (its costs and snapshots up to here)."""
         with self._lock:
             if iteration in self._checkpoints:
                 return
@@ -172,16 +161,7 @@ class Trajectory:
                 self._costs.extend(costs[len(self._costs) :])
             if len(snapshots) > len(self._snapshots):
                 self._snapshots.extend(snapshots[len(self._snapshots) :])
-            self._checkpoints[iteration] = Checkpoint(
-                iteration,
-                _frozen(acc),
-                _frozen(q),
-                _frozen(q_before),
-                _frozen(dz),
-                float(last_db),
-                len(costs),
-                len(snapshots),
-            )
+            self._checkpoints[iteration] = Checkpoint(iteration, _frozen(acc), _frozen(q), len(costs), len(snapshots))
 
     def ahead(self, start: int, stop: int) -> tuple[Checkpoint, list[float], list[Snapshot]] | None:
         """The last checkpoint after ``start`` and at most ``stop`` updates, with the costs and snapshots before it.
