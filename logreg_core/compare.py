@@ -244,7 +244,7 @@ def costs_csv(names, cost_lists):
     return buffer.getvalue()
 
 
-def paced_target(elapsed, duration, total):
+def paced_target(elapsed, duration, total, multiple=1):
     """How many iterations a run spread over ``duration`` seconds should have done by now.
 
     Parameters
@@ -255,6 +255,9 @@ def paced_target(elapsed, duration, total):
         Seconds the whole run should take (> 0).
     total : int
         Iterations of the run.
+    multiple : int, default 1
+        Round the target up to a multiple of this (below ``total``): runs that
+        follow a shared trajectory then stop where it has checkpoints.
 
     Returns
     -------
@@ -263,7 +266,8 @@ def paced_target(elapsed, duration, total):
     """
     if duration <= 0 or elapsed >= duration:
         return int(total)
-    return int(min(total, max(0, math.ceil(total * max(elapsed, 0.0) / duration))))
+    target = max(0, math.ceil(total * max(elapsed, 0.0) / duration))
+    return int(min(total, -(-target // multiple) * multiple))
 
 
 def snapshot_iterations(runs):

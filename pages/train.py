@@ -19,6 +19,7 @@ from logreg_core.compare import costs_csv, paced_target, summarize
 from logreg_core.persistence import model_to_bytes
 from logreg_core.preprocess import SCALING_LABELS
 from logreg_core.settings import SCALINGS
+from logreg_core.trajectory import MIN_EVERY
 from ui import figures, lesson, session, shared
 
 MODES = lesson.MODES
@@ -30,7 +31,9 @@ MIN_STEP_SECONDS = 0.03  # … but training always gets at least this long betwe
 DRAW_SHARE = 0.2  # … and at least 4× as long as the last frame took to draw (a busy server draws fewer)
 MAX_STEP_SECONDS = 0.25  # … but never so long that a slow first frame leaves the class without a curve
 NORMAL_SECONDS = 1.5  # a comparison takes at least this long, so the curves are seen growing
-STEP_CHUNK = 10  # iterations per step() call between checks of the clock
+#: Iterations per step() call between checks of the clock; runs stop at its multiples, where shared
+#: trajectories keep checkpoints, so a run another student already trained is followed, not recomputed.
+STEP_CHUNK = MIN_EVERY
 TURN_SECONDS = 0.02  # a session steps its runs for up to this long per turn at the server's scheduler
 LIVE_MAX_POINTS = 60  # points per cost curve in a live frame (the final chart has them all)
 #: Short pill labels: three pills must fit a narrow column (the help and the legend give the long names).
@@ -216,7 +219,9 @@ def step_turn(runs, target, deadline, on_wait):
     with shared.turn(on_wait):  # the runs' own steps inside do not queue again
         end = min(deadline, time.perf_counter() + TURN_SECONDS)
         while behind and time.perf_counter() < end:
-            shared.step_runs([tr.run for tr in behind], min(STEP_CHUNK, *(target - tr.run.iteration for tr in behind)))
+            # Up to the next multiple of STEP_CHUNK (or the target), never past it.
+            n = min(min(STEP_CHUNK - tr.run.iteration % STEP_CHUNK, target - tr.run.iteration) for tr in behind)
+            shared.step_runs([tr.run for tr in behind], n)
             behind = [tr for tr in behind if not tr.run.done and tr.run.iteration < target]
     return bool(behind)
 
@@ -275,7 +280,7 @@ def train_live(dataset, specs, mode, slots, log_y, slow_seconds, presenting):
             step_seconds = min(MAX_STEP_SECONDS, max(MIN_STEP_SECONDS, drawn * (1 - DRAW_SHARE) / DRAW_SHARE))
             period = charts.frame_period(FRAME_PERIOD)
             deadline = max(time.perf_counter() + max(step_seconds, period - drawn), start + (frames * FRAME_PERIOD))
-            target = paced_target(deadline - start, duration, total)
+            target = paced_target(deadline - start, duration, total, multiple=STEP_CHUNK)
             while time.perf_counter() < deadline and step_turn(runs, target, deadline, waiting):
                 pass
             if len(runs) < len(specs) or not all(tr.run.done for tr in runs):

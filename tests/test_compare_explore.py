@@ -127,6 +127,9 @@ def test_pacing_and_snapshot_lookup():
     assert paced_target(0.0, 5.0, 2000) == 0
     assert paced_target(2.5, 5.0, 2000) == 1000
     assert paced_target(9.0, 5.0, 2000) == 2000
+    assert paced_target(1.0, 3.0, 2000, multiple=10) == 670  # 666.7 → 667 → the next multiple of 10
+    assert paced_target(2.999, 3.0, 1995, multiple=10) == 1995  # 1994.3 → 1995 → 2000, never past the end
+    assert paced_target(0.0, 3.0, 2000, multiple=10) == 0
     run = small_run().run()
     assert snapshot_at(run.snapshots, 35).iteration == 20
     assert snapshot_at(run.snapshots, 60).iteration == 60
