@@ -287,7 +287,6 @@ class GradientDescent:
         self._dz = np.empty(m)
         self._last_db = 0.0
         self._trajectory = self._check_trajectory(trajectory)
-        self._checkpoint_due = False  # record this state once its cost has come out finite
         self.iteration = 0
         self.costs: list[float] = []
         self.snapshots: list[Snapshot] = []
@@ -431,7 +430,6 @@ class GradientDescent:
         self._acc[:] = cp.acc
         self._q[:] = cp.q
         self.iteration = cp.iteration
-        self._checkpoint_due = False
         self.costs.extend(costs[len(self.costs) :])
         passed = snapshots[len(self.snapshots) :]
         self.snapshots.extend(passed)
@@ -450,8 +448,6 @@ class GradientDescent:
         if not math.isfinite(cost):
             taken += self._stop_diverged()
             return False
-        if self._checkpoint_due:
-            self._record()
         self.costs.append(cost)
         if self.iteration % self.settings.snapshot_every == 0:
             taken.append(self._snapshot(cost))
@@ -483,17 +479,14 @@ class GradientDescent:
         self.iteration += 1
         if self.iteration == self.settings.num_iterations:
             taken.append(self._snapshot(self._cost()))
-        if self._trajectory is not None and self._trajectory.wants(self.iteration):
-            if self.iteration == self.settings.num_iterations:
-                self._record()  # the end: nothing follows that could take it back
-            else:
-                self._checkpoint_due = True  # kept at the next update, once its cost is known finite
-
-    def _record(self) -> None:
-        """Give this state to the shared trajectory (called where its cost is known)."""
-        assert self._trajectory is not None
-        self._checkpoint_due = False
-        self._trajectory.record(self.iteration, self._acc, self._q, self.costs, self.snapshots)
+        # A checkpoint is kept only where the cost came out finite: a run that jumps there must never have
+        # to take back the update that led there (it would need that update's gradient). At the end the
+        # final snapshot has just computed it; elsewhere it costs one more cost every 10 updates.
+        trajectory = self._trajectory
+        if trajectory is not None and trajectory.wants(self.iteration):
+            last = self.iteration == self.settings.num_iterations
+            if last or math.isfinite(self._cost()):
+                trajectory.record(self.iteration, self._acc, self._q, self.costs, self.snapshots)
 
     def _update_direct(self, dz: np.ndarray) -> bool:
         """The course's update, w ← w − lr·X·dz/m and b ← b − lr·mean(dz), kept only if finite."""

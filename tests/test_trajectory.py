@@ -104,16 +104,16 @@ def test_a_follower_stopped_anywhere_is_where_a_run_on_its_own_would_be(stop_at)
 def test_a_follower_ahead_of_the_leader_computes_and_records_for_it():
     settings = TrainSettings(learning_rate=0.01, num_iterations=120, snapshot_every=20, method="kernel")
     (leader, follower), alone, trajectory = _runs(settings)
-    leader.step(35)  # checkpoints 10, 20, 30 (each kept at the next update, once its cost is known finite)
-    follower.step(80)  # jumps to 30, computes 31 … 80 and records 40 … 70 (80 waits for update 81)
-    assert trajectory.iterations == [10, 20, 30, 40, 50, 60, 70]
+    leader.step(35)  # checkpoints 10, 20, 30
+    follower.step(80)  # jumps to 30, computes 31 … 80 and records 40 … 80
+    assert trajectory.iterations == [10, 20, 30, 40, 50, 60, 70, 80]
     computed = _count_updates(leader)
     leader.step(200)
     alone.run()
     follower.step(200)
     _same(leader, alone)
     _same(follower, alone)
-    assert computed["n"] == 120 - 70  # jumps from 35 to the follower's 70, computes 71 … 120
+    assert computed["n"] == 120 - 80  # jumps from 35 to the follower's 80, computes 81 … 120
 
 
 @pytest.mark.parametrize("lr", [1e299, 3e299])
