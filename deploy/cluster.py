@@ -85,7 +85,7 @@ def replica_command(port: int, app: str = "dashboard.py", extra: list[str] | Non
 #: - one BLAS thread: the sessions are the parallelism;
 #: - Python's small objects from glibc's malloc, with one arena. With Python's own allocator a class of
 #:   30 left ~25 % more memory than idle after it left: a few long-lived objects pinned each 1 MiB arena
-#:   they were made in. glibc gives free pages back (`malloc_trim`) wherever they are (+7 %, 2026-11-24).
+#:   they were made in. glibc gives free pages back (`malloc_trim`) wherever they are (+4 %, 2026-11-24).
 SERVER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",

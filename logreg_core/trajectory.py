@@ -102,7 +102,9 @@ class Trajectory:
             raise ValueError(f"K must be a square matrix; got shape {K.shape}")
         m = K.shape[0]
         if every is None:
-            every = max(MIN_EVERY, math.ceil(settings.num_iterations * _BYTES_PER_EXAMPLE * m / MAX_BYTES))
+            # A multiple of MIN_EVERY: the Train page steps to multiples of it.
+            chunks = settings.num_iterations * _BYTES_PER_EXAMPLE * m / MAX_BYTES / MIN_EVERY
+            every = MIN_EVERY * max(1, math.ceil(chunks))
         self.every = check_positive_int("checkpoint interval", every)
         self.K, self.factor, self.settings = K, float(factor), settings
         self.Y = _frozen(Y)
@@ -126,12 +128,6 @@ class Trajectory:
             and np.array_equal(self.Y, Y)
             and same_test
         )
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes of the checkpoints' arrays."""
-        with self._lock:
-            return sum(c.acc.nbytes + c.q.nbytes for c in self._checkpoints.values())
 
     @property
     def iterations(self) -> list[int]:
