@@ -2,9 +2,11 @@
 
 Built for a projector: large text, thick lines, colour-blind-safe colours
 (Okabe–Ito) that stay apart on a washed-out screen, line dashes as a second
-cue. Every figure is one ``go.Figure(data, layout)`` call from plain dicts
-with ``template="lab"``: Plotly's ``add_*``/``update_*``/``make_subplots``
-helpers cost 5–80 ms each, which would make the live training chart stutter.
+cue. Every figure is built from plain dicts with ``template="lab"`` in one call:
+``go.Figure(data, layout)``, or :class:`SpecFigure` for the figures a busy class
+server draws again and again (training frames and chart, weight maps), which
+skips Plotly's checks. Plotly's ``add_*``/``update_*``/``make_subplots`` helpers
+cost 5–80 ms each, which would make the live training chart stutter.
 """
 
 from __future__ import annotations
