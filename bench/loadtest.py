@@ -687,7 +687,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-warm",
         dest="warm",
         action="store_false",
-        help="measure idle RSS on a server nobody visited yet (default: after one scenario cycle)",
+        help="measure idle RSS on servers nobody visited yet (default: after one scenario cycle on each --pid)",
     )
     p.add_argument(
         "--settle",
@@ -723,9 +723,44 @@ async def warm_up(url: str, timeout: float) -> None:
         raise SystemExit(f"the warm-up visit failed: {stats.errors[0][3]}")
 
 
+def busiest(before: list[int], after: list[int]) -> int:
+    """Index of the server whose CPU ticks grew most between two readings (the one a visit landed on)."""
+    if len(before) != len(after) or not before:
+        raise ValueError(f"expected two readings of the same servers; got {len(before)} and {len(after)}")
+    grown = [b - a for a, b in zip(before, after, strict=True)]
+    return grown.index(max(grown))
+
+
+def server_ticks(pids: list[int]) -> list[int]:
+    """CPU ticks so far of each server (with its children)."""
+    return [rss_and_ticks(process_tree(pid))[1] for pid in pids]
+
+
+def warm_every(url: str, pids: list[int], timeout: float) -> list[int]:
+    """Warm-up visits until every server behind ``url`` has served one; the PIDs none reached.
+
+    Behind nginx a new student lands on a replica its random cookie hashes to, so one visit warms one
+    replica. The replica a visit landed on is the one whose CPU time grew most (a visit trains three runs).
+    At most 4 visits per server.
+    """
+    if len(pids) < 2:
+        asyncio.run(warm_up(url, timeout))
+        return []
+    cold = set(range(len(pids)))
+    for _ in range(4 * len(pids)):
+        before = server_ticks(pids)
+        asyncio.run(warm_up(url, timeout))
+        cold.discard(busiest(before, server_ticks(pids)))
+        if not cold:
+            break
+    return [pids[i] for i in sorted(cold)]
+
+
 def run(args: argparse.Namespace, url: str, pids: list[int]) -> tuple[str, Stats, dict]:
-    if args.warm:  # one full visit first, so "idle" is a server that has served every page of the scenario
-        asyncio.run(warm_up(url, args.timeout))
+    if args.warm:  # a full visit per server first, so "idle" is servers that have served every page of the scenario
+        cold = warm_every(url, pids, args.timeout)
+        if cold:
+            print(f"warning: no warm-up visit reached server(s) {cold}; their idle RSS is a cold start", flush=True)
         time.sleep(args.settle)
     monitor = Monitor(pids).start() if pids else None
     phases = {"start": 0.0}

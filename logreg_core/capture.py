@@ -1,8 +1,9 @@
 """A data set made in class: photos of two classes, kept as small uint8 images, saved as the lab's two .h5 files.
 
-Each photo is decoded and shrunk to ``size x size`` once, when it is taken
-(:func:`logreg_core.images.load_photo`, which refuses a bad file with one
-line); only that small array is kept, never the photo's bytes.
+Each photo is decoded and shrunk to ``size x size`` once, when it is taken,
+in a forked child (:func:`logreg_core.isolated.load_photo_isolated`: a bad
+file is refused with one line, a decoder crash ends only the child); only
+that small array is kept, never the photo's bytes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import numpy as np
 
 from .data import Dataset, write_h5
-from .images import load_photo
+from .isolated import load_photo_isolated
 
 __all__ = ["CAPTURE_SIZE", "MAX_PER_CLASS", "capture_photo", "h5_pair", "split_by_class"]
 
@@ -45,14 +46,14 @@ def capture_photo(
     Raises
     ------
     ValueError
-        One line: the class is full, or the photo cannot be used (see ``load_photo``).
+        One line: the class is full, or the photo cannot be used (see ``load_photo_isolated``).
     """
     if count >= max_per_class:
         raise ValueError(
             f"{name}: this class holds {count} photos already; expected at most {max_per_class} "
             f"per class — remove some first"
         )
-    return load_photo(data, name=name, size=size)
+    return load_photo_isolated(data, name=name, size=size)
 
 
 def h5_pair(dataset: Dataset) -> tuple[bytes, bytes]:

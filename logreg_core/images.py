@@ -49,7 +49,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .limits import BUDGET
 
-__all__ = ["PHOTO_SUFFIXES", "load_photo", "photo_to_png_bytes"]
+__all__ = ["EXPECTED_IMAGE", "PHOTO_SUFFIXES", "load_photo", "photo_to_png_bytes"]
 
 #: Largest file accepted, in bytes: a guard for the CLI and photo folders (the dashboard's upload limit is lower).
 MAX_FILE_BYTES = BUDGET.max_photo_file_bytes
@@ -59,7 +59,8 @@ MAX_SIZE = 4096
 #: File name endings an upload field offers (what Pillow reads here).
 PHOTO_SUFFIXES = ("png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff")
 
-_EXPECTED_IMAGE = "expected a PNG, JPEG, GIF, WebP, BMP or TIFF image"
+#: The "what is expected" half of every refusal of a photo.
+EXPECTED_IMAGE = "expected a PNG, JPEG, GIF, WebP, BMP or TIFF image"
 _SOURCE_TYPES = "bytes, bytearray, a path (str or os.PathLike) or a binary file-like object"
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 # Formats that Pillow can identify but should not be decoded from uploads.
@@ -237,10 +238,10 @@ def _sniff_unsupported(data: bytes) -> str | None:
             "(on iPhone: Settings > Camera > Formats > Most Compatible)"
         )
     if head.startswith(b"%PDF"):
-        return f"is a PDF document, not an image; {_EXPECTED_IMAGE}"
+        return f"is a PDF document, not an image; {EXPECTED_IMAGE}"
     lowered = head.lstrip().lower()
     if lowered.startswith(b"<svg") or (lowered.startswith(b"<?xml") and b"<svg" in lowered):
-        return f"is an SVG vector drawing, which cannot be read as pixels; {_EXPECTED_IMAGE}"
+        return f"is an SVG vector drawing, which cannot be read as pixels; {EXPECTED_IMAGE}"
     return None
 
 
@@ -392,7 +393,7 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
             with Image.open(io.BytesIO(data)) as im:
                 _check_pixels(im, name)
                 if im.format in _REFUSED_FORMATS:
-                    raise _Refusal(f"{name}: is {_REFUSED_FORMATS[im.format]}; {_EXPECTED_IMAGE}")
+                    raise _Refusal(f"{name}: is {_REFUSED_FORMATS[im.format]}; {EXPECTED_IMAGE}")
                 im.seek(0)  # animated GIF / WebP / APNG: use the first frame
                 if im.format in ("JPEG", "MPO"):
                     # Let libjpeg decode at 1/2, 1/4 or 1/8 scale where the
@@ -432,7 +433,7 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
         hint = _sniff_unsupported(data)
         if hint is not None:
             raise _Refusal(f"{name}: {hint}") from exc
-        raise _Refusal(f"{name}: not an image file, or a format this app cannot read; {_EXPECTED_IMAGE}") from exc
+        raise _Refusal(f"{name}: not an image file, or a format this app cannot read; {EXPECTED_IMAGE}") from exc
     except MemoryError as exc:
         raise _Refusal(
             f"{name}: not enough memory to decode this image; expected a smaller photo - downscale it first"
@@ -449,15 +450,15 @@ def _decode(data: bytes, name: str, size: tuple[int, int]) -> np.ndarray:
                 f"expected a complete image file - try downloading or exporting it again"
             ) from exc
         raise _Refusal(
-            f"{name}: could not be decoded: {reason} (the file may be truncated or corrupt); {_EXPECTED_IMAGE}"
+            f"{name}: could not be decoded: {reason} (the file may be truncated or corrupt); {EXPECTED_IMAGE}"
         ) from exc
     except Exception as exc:  # anything else Pillow/numpy may raise on bad data
         raise _Refusal(
-            f"{name}: could not be decoded: {type(exc).__name__}: {_short_reason(exc)}; {_EXPECTED_IMAGE}"
+            f"{name}: could not be decoded: {type(exc).__name__}: {_short_reason(exc)}; {EXPECTED_IMAGE}"
         ) from exc
 
     if out.shape != (out_h, out_w, 3):  # defensive; _to_rgb always yields RGB
-        raise _Refusal(f"{name}: could not be converted to RGB (got array shape {out.shape}); {_EXPECTED_IMAGE}")
+        raise _Refusal(f"{name}: could not be converted to RGB (got array shape {out.shape}); {EXPECTED_IMAGE}")
     return out
 
 
@@ -512,7 +513,7 @@ def load_photo(source: Any, name: str | None = None, size: int | tuple[int, int]
     size = _check_size(size, label)
     data = _read_bytes(source, label)
     if not data:
-        raise _Refusal(f"{label}: the file is empty (0 bytes); {_EXPECTED_IMAGE}")
+        raise _Refusal(f"{label}: the file is empty (0 bytes); {EXPECTED_IMAGE}")
     return _decode(data, label, size)
 
 

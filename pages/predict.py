@@ -18,7 +18,8 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from logreg_core.images import PHOTO_SUFFIXES, load_photo
+from logreg_core.images import PHOTO_SUFFIXES
+from logreg_core.isolated import load_photo_isolated
 from logreg_core.persistence import load_model
 from logreg_core.pipeline import find_mistakes
 from ui import figures, session
@@ -30,7 +31,7 @@ BIAS_SHARE = 0.7  # … when at least this share of them comes out as class 1
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def load_for_model(data, name, height, width):
-    """Decode one photo to (height, width, 3) uint8, or explain why not.
+    """Decode one photo to (height, width, 3) uint8 in a forked child (a crash ends only it), or explain why not.
 
     Returns
     -------
@@ -39,7 +40,7 @@ def load_for_model(data, name, height, width):
         One line naming the file.
     """
     try:
-        image = load_photo(data, name=name, size=(height, width))
+        image = load_photo_isolated(data, name=name, size=(height, width))
     except ValueError as exc:
         return None, str(exc)
     except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down

@@ -2,9 +2,11 @@
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -204,3 +206,44 @@ def test_the_isolated_builders_match_the_direct_ones(zips):
         dataset_from_zip_isolated(zips["too many members"], name="up.zip")
     with pytest.raises(ValueError, match=r"^up\.zip: damaged or not a data file \(the reader took more than"):
         dataset_from_zip_isolated(data, name="up.zip", timeout=0.05)
+
+
+def test_a_photo_decoded_in_a_forked_child_matches_the_direct_decoder():
+    from logreg_core.isolated import load_photo_isolated
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.arange(30 * 40 * 3, dtype=np.uint8).reshape(30, 40, 3)).save(buffer, "PNG")
+    data = buffer.getvalue()  # a gradient: the resize has something to get wrong
+    np.testing.assert_array_equal(load_photo_isolated(data, "a.png", 16), load_photo(data, name="a.png", size=16))
+    assert load_photo_isolated(data, "a.png", (8, 12)).shape == (8, 12, 3)
+    with pytest.raises(ValueError, match=r"^b\.png: .*expected") as refused:
+        load_photo_isolated(b"not an image", "b.png")
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("target", "timeout", "words"),
+    [
+        ((signal.raise_signal, signal.SIGSEGV), 10.0, "crashed or gave no answer"),  # a decoder that crashes
+        ((time.sleep, 30), 0.5, "took more than 0.5 s"),  # one that hangs
+        ((bytearray, 2 << 30), 10.0, "needed more than 1.5 GiB of memory"),  # one past the memory limit
+    ],
+    ids=["crash", "hang", "memory"],
+)
+def test_a_crashing_hanging_or_greedy_decoder_ends_only_its_child(target, timeout, words):
+    from logreg_core.isolated import call_forked
+
+    function, *args = target
+    with pytest.raises(ValueError) as stopped:
+        call_forked(function, tuple(args), "x.jpg", timeout, BUDGET.upload_memory_bytes)
+    assert str(stopped.value).startswith("x.jpg: damaged or not an image (the decoder ") and words in str(stopped.value)
+    assert "\n" not in str(stopped.value)
+    assert call_forked(len, (b"abc",), "x.jpg", 10.0, BUDGET.upload_memory_bytes) == 3  # the next child is fine
+
+
+def test_a_decoder_answer_of_the_wrong_shape_is_refused(monkeypatch):
+    from logreg_core import isolated
+
+    monkeypatch.setattr(isolated, "call_forked", lambda *args, **kwargs: np.zeros((64, 64), np.uint8))
+    with pytest.raises(ValueError, match=r"^y\.png: damaged or not an image \(the decoder gave an array of shape"):
+        isolated.load_photo_isolated(b"...", "y.png")

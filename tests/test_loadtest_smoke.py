@@ -60,3 +60,23 @@ def test_percentiles_and_the_process_sampler():
     assert loadtest.percentile([5.0], 0.95) == 5.0
     rss, ticks = loadtest.rss_and_ticks(loadtest.process_tree(__import__("os").getpid()))
     assert rss > 10 * 2**20 and ticks > 0
+
+
+def test_the_warm_up_visits_every_server_behind_a_proxy(monkeypatch):
+    """Visits repeat until each PID's CPU time grew most once; a server never reached is reported."""
+    landed: list[int] = []  # the server each scripted visit lands on
+    ticks = [0, 0, 0]
+
+    async def visit(url, timeout):
+        ticks[landed.pop(0)] += 100
+
+    monkeypatch.setattr(loadtest, "warm_up", visit)
+    monkeypatch.setattr(loadtest, "server_ticks", lambda pids: list(ticks))
+    landed += [0, 0, 2, 1, 1]
+    assert loadtest.warm_every("http://127.0.0.1:1", [10, 11, 12], 1.0) == []
+    assert landed == [1]  # stopped once all three had served a visit
+    landed[:] = [0] * 12
+    assert loadtest.warm_every("http://127.0.0.1:1", [10, 11, 12], 1.0) == [11, 12]
+    assert landed == []  # 4 visits per server at most
+    with pytest.raises(ValueError, match="same servers"):
+        loadtest.busiest([1, 2], [3])
