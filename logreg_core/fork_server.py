@@ -21,6 +21,7 @@ The multiprocessing module's fork server would re-run the caller's
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import select
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -202,10 +203,7 @@ class ForkServer:
         answer : Answer
         """
         request = pickle.dumps((target, tuple(args), int(memory_bytes), float(seconds)))
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(START_SECONDS)
-            conn.connect(self._socket_path())
-            (pid,) = struct.unpack("<q", _recv_exactly(conn, 8))
+        with self._connect() as (conn, pid):
             conn.sendall(struct.pack("<Q", len(request)) + request)
             sent = time.monotonic()
             conn.settimeout(seconds + 2.0)  # the child's own timer ends it first; this is a backstop
@@ -227,6 +225,25 @@ class ForkServer:
         if not answer:  # ended by its own timer, or crashed
             return ("T" if time.monotonic() - sent >= seconds else "X"), b""
         return answer[:1].decode("ascii", "replace"), answer[1:]
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[tuple[socket.socket, int]]:
+        """A connection to a new child and the child's PID; a server found dead is started again once."""
+        for attempt in (1, 2):
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                conn.settimeout(START_SECONDS)
+                conn.connect(self._socket_path())
+                (pid,) = struct.unpack("<q", _recv_exactly(conn, 8))
+            except (OSError, EOFError):
+                conn.close()
+                if attempt == 2:
+                    raise
+                self.close()
+                continue
+            with conn:
+                yield conn, pid
+            return
 
     def close_locked(self) -> None:
         """Stop the server (its children finish on their own); the caller holds the lock."""

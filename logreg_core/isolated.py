@@ -285,7 +285,13 @@ def call_forked(
     if not fork_server.available():  # Windows: no fork; decoded in this process
         return np.asarray(target(*args))
     stopped = f"{label}: damaged or not an image (the decoder {{}}); {EXPECTED_IMAGE}"
-    kind, payload = fork_server.PHOTOS.call(target, args, timeout, memory_bytes, max_answer_bytes)
+    try:
+        kind, payload = fork_server.PHOTOS.call(target, args, timeout, memory_bytes, max_answer_bytes)
+    except (OSError, EOFError, RuntimeError) as exc:
+        raise ValueError(
+            f"{label}: the lab's photo decoder is not answering ({type(exc).__name__}); "
+            f"expected it back on the next try - upload the photo again"
+        ) from None
     if kind == "E":
         raise ValueError(cap_text(payload.decode("utf-8", "replace"), 400))
     if kind == "M":

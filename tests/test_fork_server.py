@@ -44,3 +44,20 @@ def test_a_child_that_outlives_its_time_is_ended(server):
     start = time.monotonic()
     assert server.call(time.sleep, (30,), 0.3, 1 << 30) == ("T", b"")
     assert time.monotonic() - start < 10
+
+
+def test_a_server_whose_socket_is_gone_is_replaced_on_the_same_call(server):
+    assert server.call(len, ("ab",), 10.0, 1 << 30)[0] == "A"
+    os.unlink(server._path)  # alive, but nobody can reach it
+    assert server.call(len, ("abc",), 10.0, 1 << 30)[0] == "A"
+
+
+def test_a_decoder_that_cannot_be_reached_is_one_line(monkeypatch):
+    from logreg_core import isolated
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(fork_server.PHOTOS, "call", unreachable)
+    with pytest.raises(ValueError, match=r"^c\.png: the lab's photo decoder is not answering .*again$"):
+        isolated.load_photo_isolated(b"...", "c.png")
