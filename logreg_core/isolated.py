@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import struct
 import subprocess
@@ -288,9 +289,10 @@ def call_forked(
     try:
         kind, payload = fork_server.PHOTOS.call(target, args, timeout, memory_bytes, max_answer_bytes)
     except (OSError, EOFError, RuntimeError) as exc:
+        logging.getLogger(__name__).warning("the photo decoder's fork server is not answering", exc_info=True)
         raise ValueError(
             f"{label}: the lab's photo decoder is not answering ({type(exc).__name__}); "
-            f"expected it back on the next try - upload the photo again"
+            f"expected it to run - tell the teacher (the server's log says more)"
         ) from None
     if kind == "E":
         raise ValueError(cap_text(payload.decode("utf-8", "replace"), 400))

@@ -58,6 +58,13 @@ class Budget:
         in a child process (:mod:`logreg_core.isolated`), as photo sets and zips do.
     upload_memory_bytes : int, default 1.5 GiB
         Address space that child may use (also for photo sets and zips).
+    upload_session_bytes : int, default 512 MiB
+        Uploaded files one student's session may hold at once on the server
+        (Streamlit keeps every file an uploader holds in memory until it is
+        removed or the session ends): a few hundred phone photos.
+    upload_server_bytes : int, default 2 GiB
+        Uploaded files the whole server may hold at once. Past either, the
+        upload is refused with one line (HTTP 413).
     photo_set_seconds : float, default 60.0
         Time a photo set or zip may take to decode in its child process: a
         class's few hundred phone photos take a few seconds.
@@ -91,6 +98,8 @@ class Budget:
     max_photos: int = 5_000
     upload_seconds: float = 10.0
     upload_memory_bytes: int = 3 << 29
+    upload_session_bytes: int = 512 << 20
+    upload_server_bytes: int = 2 << 30
     photo_set_seconds: float = 60.0
     max_session_datasets: int = 1
     upload_cache_entries: int = 4

@@ -80,3 +80,32 @@ def test_the_warm_up_visits_every_server_behind_a_proxy(monkeypatch):
     assert landed == []  # 4 visits per server at most
     with pytest.raises(ValueError, match="same servers"):
         loadtest.busiest([1, 2], [3])
+
+
+@pytest.mark.slow
+def test_a_running_server_refuses_an_upload_past_the_sessions_budget_with_413(tmp_path):
+    """Through Streamlit's own upload route: the PUT past the budget answers 413 with the one line."""
+    import asyncio
+
+    app = tmp_path / "uploads.py"
+    app.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import streamlit as st\n"
+        "from ui import server\n"
+        "server.limit_uploads(session_bytes=3000, server_bytes=10**9)\n"
+        "st.file_uploader('files', key='up', accept_multiple_files=True)\n"
+    )
+
+    async def student(url):
+        s = loadtest.Student(url, 60)
+        try:
+            await s.open()
+            await s.upload("up", "a.png", b"x" * 2000, "image/png")
+            with pytest.raises(loadtest.ActionError, match=r"HTTP 413: .*b\.png: your uploads would hold"):
+                await s.upload("up", "b.png", b"y" * 2000, "image/png")
+        finally:
+            await s.close()
+
+    with loadtest.started_server(str(app), tmp_path) as (url, _):
+        asyncio.run(student(url))

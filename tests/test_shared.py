@@ -298,3 +298,41 @@ def test_runs_on_a_big_kernel_step_together_with_the_numbers_each_gets_alone(mon
         assert a.iteration == b.iteration == 30
         assert a.costs == b.costs  # the same bits
         np.testing.assert_array_equal(a.w, b.w)
+
+
+def test_uploads_past_a_sessions_or_the_servers_budget_are_refused_with_one_line():
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    assert server.limit_uploads(manager, session_bytes=100, server_bytes=250)
+    assert server.limit_uploads(manager, session_bytes=1, server_bytes=1)  # installed once: the first budget holds
+
+    def put(session, file_id, size, name="cat.jpg"):
+        manager.add_file(session, UploadedFileRec(file_id, name, "image/jpeg", b"x" * size))
+
+    put("a", "1", 40)
+    put("a", "2", 40)
+    put("a", "2", 60)  # the same file sent again replaces it: 100 held
+    with pytest.raises(HTTPException) as refused:
+        put("a", "3", 1, "dog.jpg")
+    assert refused.value.status_code == 413
+    assert refused.value.detail.startswith("dog.jpg: your uploads would hold") and "per student" in refused.value.detail
+    assert "\n" not in refused.value.detail and "3" not in manager.file_storage["a"]
+    assert server.pop_upload_refusal("a") == refused.value.detail  # for the page to show, once
+    assert server.pop_upload_refusal("a") is None
+    put("b", "1", 100)
+    with pytest.raises(HTTPException) as refused:
+        put("c", "1", 60)  # 200 + 60 > 250 for the class
+    assert "the class's uploads would hold" in refused.value.detail
+    manager.remove_file("a", "2")  # a student removes a file: room again
+    put("a", "3", 50)
+    put("c", "1", 10)
+    held = {session: sum(len(f.data) for f in files.values()) for session, files in manager.file_storage.items()}
+    assert held == {"a": 40 + 50, "b": 100, "c": 10}
+
+
+def test_uploads_are_not_limited_without_streamlits_in_memory_manager():
+
+    assert not server.limit_uploads(object())

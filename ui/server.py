@@ -7,6 +7,9 @@
 * :func:`tune_malloc` — large arrays get their own memory mappings, returned to
   the system when freed, instead of fragmenting the allocator's heaps (a class
   of 30 left ~0.9 GB behind without it).
+* :func:`limit_uploads` — the uploaded files a session, and the whole server,
+  hold in memory stay within the budget (``BUDGET.upload_session_bytes`` and
+  ``upload_server_bytes``); Streamlit itself bounds only each file.
 * :func:`start_session_reaper` — a thread that frees the sessions of students who
   left and, once nobody is left, empties ended sessions Streamlit still holds
   (:func:`release_ended_sessions`), runs what was registered with
@@ -28,7 +31,18 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["limit_blas_threads", "release_ended_sessions", "setup", "start_session_reaper", "tune_malloc", "when_empty"]
+from logreg_core.limits import BUDGET, cap_text
+
+__all__ = [
+    "limit_blas_threads",
+    "limit_uploads",
+    "pop_upload_refusal",
+    "release_ended_sessions",
+    "setup",
+    "start_session_reaper",
+    "tune_malloc",
+    "when_empty",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -235,9 +249,102 @@ def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
     return thread
 
 
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+#: The last upload refused per session, until its page shows it (the uploader itself shows only "413").
+_refusals: dict[str, str] = {}
+_refusals_lock = threading.Lock()
+_MAX_REFUSALS = 1000
+
+
+def pop_upload_refusal(session_id: str) -> str | None:
+    """The line saying why this session's last upload was refused, once; None if none was."""
+    with _refusals_lock:
+        return _refusals.pop(session_id, None)
+
+
+def _refuse(session_id: str, line: str) -> Exception:
+    from starlette.exceptions import HTTPException
+
+    with _refusals_lock:
+        _refusals.pop(session_id, None)
+        _refusals[session_id] = line
+        while len(_refusals) > _MAX_REFUSALS:
+            del _refusals[next(iter(_refusals))]
+    return HTTPException(status_code=413, detail=line)
+
+
+def limit_uploads(
+    manager: Any = None,
+    session_bytes: int = BUDGET.upload_session_bytes,
+    server_bytes: int = BUDGET.upload_server_bytes,
+) -> bool:
+    """Refuse an upload that would take a session's, or the server's, uploaded files past the budget.
+
+    Streamlit keeps every file an uploader holds in memory until the student
+    removes it or the session ends, and bounds only each file
+    (``server.maxUploadSize``): without this, one student's script could PUT
+    files until the server runs out of memory. A refused upload gets HTTP 413
+    with one line saying what was wrong and what is expected.
+
+    Parameters
+    ----------
+    manager : object or None, default None
+        The uploaded-file manager; None takes the running server's.
+    session_bytes : int, default ``BUDGET.upload_session_bytes``
+    server_bytes : int, default ``BUDGET.upload_server_bytes``
+
+    Returns
+    -------
+    installed : bool
+        False where there is no server or its manager is not Streamlit's
+        in-memory one (whose ``file_storage`` this reads).
+    """
+    if manager is None:
+        try:
+            from streamlit.runtime import Runtime
+
+            manager = Runtime.instance().uploaded_file_mgr
+        except (ImportError, RuntimeError, AttributeError):
+            return False
+    if getattr(manager, "_logreg_limited", False):
+        return True
+    storage = getattr(manager, "file_storage", None)
+    if not isinstance(storage, dict):
+        return False
+    add_file = manager.add_file
+    guard = threading.Lock()  # the check and the add are one step: two uploads at once cannot both squeeze in
+
+    def limited_add_file(session_id: str, file: Any) -> None:
+        with guard:
+            held = {fid: len(f.data) for fid, f in dict(storage.get(session_id, {})).items() if fid != file.file_id}
+            everyone = sum(len(f.data) for files in list(storage.values()) for f in list(files.values()))
+            size = len(file.data)
+            name = cap_text(getattr(file, "name", "") or "upload", 100)
+            if sum(held.values()) + size > session_bytes:
+                raise _refuse(
+                    session_id,
+                    f"{name}: your uploads would hold {_mb(sum(held.values()) + size)}; expected at most "
+                    f"{_mb(session_bytes)} per student - remove files from an uploader, or shrink the photos",
+                )
+            if everyone + size > server_bytes:
+                raise _refuse(
+                    session_id,
+                    f"{name}: the class's uploads would hold {_mb(everyone + size)}; expected at most "
+                    f"{_mb(server_bytes)} on this server - try again once others have removed theirs",
+                )
+            add_file(session_id=session_id, file=file)
+
+    manager.add_file = limited_add_file
+    manager._logreg_limited = True
+    return True
+
+
 @st.cache_resource(show_spinner=False)
 def setup() -> bool:
-    """Once per process: one BLAS thread per session, the allocator tuned, the session reaper started.
+    """Once per process: one BLAS thread per session, the allocator tuned, uploads bounded, the session reaper started.
 
     Returns
     -------
@@ -246,5 +353,6 @@ def setup() -> bool:
     """
     limit_blas_threads(1)
     tune_malloc()
+    limit_uploads()
     start_session_reaper()
     return True

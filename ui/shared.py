@@ -44,6 +44,7 @@ __all__ = [
     "prepared",
     "queue_place",
     "scheduler",
+    "session_id",
     "share_runs",
     "step_runs",
     "turn",
@@ -237,7 +238,8 @@ def scheduler() -> TrainingScheduler:
     return TrainingScheduler(default_slots())
 
 
-def _session_id() -> str:
+def session_id() -> str:
+    """This browser session's id ("" outside a running script)."""
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -255,12 +257,12 @@ def turn(on_wait: Callable[[int], None] | None = None) -> contextlib.AbstractCon
     on_wait : callable or None, default None
         Called as ``on_wait(place)`` while the session waits (1 = next).
     """
-    return scheduler().turn(_session_id(), on_wait)
+    return scheduler().turn(session_id(), on_wait)
 
 
 def queue_place() -> int | None:
     """This student's place: 0 while their runs step, k ≥ 1 while waiting, None when not training."""
-    return scheduler().place(_session_id())
+    return scheduler().place(session_id())
 
 
 class LiveCharts:
@@ -349,4 +351,4 @@ def step_runs(runs: list[ScheduledRun], n_steps: int) -> None:
 
 def scheduled(run: GradientDescent) -> ScheduledRun:
     """``run`` stepping through the process-wide scheduler on behalf of this session."""
-    return ScheduledRun(run, scheduler(), _session_id())
+    return ScheduledRun(run, scheduler(), session_id())
