@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import os
 import pickle
 import select
@@ -78,8 +79,6 @@ def _child(conn: socket.socket) -> None:
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the default action ends the process
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        import io
-
         out = io.BytesIO()
         np.save(out, np.asarray(target(*args)), allow_pickle=False)
         answer = b"A" + out.getvalue()

@@ -37,12 +37,16 @@ from .data import Dataset
 from .images import EXPECTED_IMAGE
 from .limits import BUDGET, cap_text
 
-__all__ = ["dataset_from_groups_isolated", "dataset_from_zip_isolated", "load_dataset_isolated", "load_photo_isolated"]
+__all__ = [
+    "call_forked",
+    "dataset_from_groups_isolated",
+    "dataset_from_zip_isolated",
+    "load_dataset_isolated",
+    "load_photo_isolated",
+]
 
 _ROOT = Path(__file__).resolve().parent.parent
 _CHILD = "from logreg_core.isolated import _child; _child()"
-
-
 _NO_MEMORY = "the upload needs more memory than the lab allows; expected files within the budget (see SECURITY.md)"
 
 
