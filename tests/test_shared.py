@@ -323,6 +323,7 @@ def test_uploads_past_a_sessions_or_the_servers_budget_are_refused_with_one_line
     assert server.pop_upload_refusal("a") == refused.value.detail  # for the page to show, once
     assert server.pop_upload_refusal("a") is None
     put("b", "1", 100)
+    put("b", "1", 100)  # sent again: still 100 for the class (200 + 60 below is what is refused)
     with pytest.raises(HTTPException) as refused:
         put("c", "1", 60)  # 200 + 60 > 250 for the class
     assert "the class's uploads would hold" in refused.value.detail

@@ -319,14 +319,16 @@ def limit_uploads(
 
     def limited_add_file(session_id: str, file: Any) -> None:
         with guard:
-            held = {fid: len(f.data) for fid, f in dict(storage.get(session_id, {})).items() if fid != file.file_id}
-            everyone = sum(len(f.data) for files in list(storage.values()) for f in list(files.values()))
+            mine = dict(storage.get(session_id, {}))
+            replaced = len(mine[file.file_id].data) if file.file_id in mine else 0  # the same file sent again
+            held = sum(len(f.data) for f in mine.values()) - replaced
+            everyone = sum(len(f.data) for files in list(storage.values()) for f in list(files.values())) - replaced
             size = len(file.data)
             name = cap_text(getattr(file, "name", "") or "upload", 100)
-            if sum(held.values()) + size > session_bytes:
+            if held + size > session_bytes:
                 raise _refuse(
                     session_id,
-                    f"{name}: your uploads would hold {_mb(sum(held.values()) + size)}; expected at most "
+                    f"{name}: your uploads would hold {_mb(held + size)}; expected at most "
                     f"{_mb(session_bytes)} per student - remove files from an uploader, or shrink the photos",
                 )
             if everyone + size > server_bytes:
