@@ -43,6 +43,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 _SERVE = "import sys; from logreg_core.fork_server import _serve; _serve(sys.argv[1], sys.argv[2:])"
 #: Seconds the fork server may take to start and import what it preloads.
 START_SECONDS = 30.0
+#: Children decoding at once (each may use the memory budget of one upload): the rest wait their turn.
+MAX_CHILDREN = 4
+#: Connections the fork server's socket queues.
+BACKLOG = 256
 
 #: What a call gives back: its kind (``"A"`` array as .npy, ``"E"`` error line, ``"M"`` out of memory,
 #: ``"T"`` out of time, ``"X"`` the child ended without an answer) and the payload.
@@ -101,28 +105,38 @@ def _serve(path: str, preload: Sequence[str]) -> None:
             getattr(module, function)()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(64)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # nothing a child prints can fill the pipe nobody reads any more
-    while True:
-        ready, _, _ = select.select([listener, sys.stdin], [], [])
-        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1):
-            return  # the caller's process ended or closed us
-        if listener in ready:
-            conn, _ = listener.accept()
-            if os.fork() == 0:
-                listener.close()
-                code = 0
-                try:
-                    _child(conn)
-                except BaseException:
-                    code = 1
-                finally:
-                    os._exit(code)
-            conn.close()
+    server_pid = os.getpid()
+    try:
+        listener.bind(path)
+        listener.listen(BACKLOG)
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # nothing a child prints can fill the pipe nobody reads any more
+        waiting = select.poll()
+        waiting.register(listener, select.POLLIN)
+        waiting.register(sys.stdin.fileno(), select.POLLIN)
+        while True:
+            events = dict(waiting.poll())
+            if sys.stdin.fileno() in events and not os.read(sys.stdin.fileno(), 1):
+                return  # the caller's process ended or closed us
+            if listener.fileno() in events:
+                conn, _ = listener.accept()
+                if os.fork() == 0:
+                    listener.close()
+                    code = 0
+                    try:
+                        _child(conn)
+                    except BaseException:
+                        code = 1
+                    finally:
+                        os._exit(code)
+                conn.close()
+    finally:
+        if os.getpid() == server_pid:  # the server, however it ends, leaves no socket or folder behind
+            for remove, where in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+                with contextlib.suppress(OSError):
+                    remove(where)
 
 
 class ForkServer:
@@ -134,17 +148,23 @@ class ForkServer:
         Modules the server imports once, so its children start with them;
         ``"module:function"`` also calls the function once (Pillow's
         ``init`` registers every format's plugin: 27 ms a child otherwise).
+    children : int, default MAX_CHILDREN
+        Children decoding at once; a call waits its time limit for a turn.
     """
 
-    def __init__(self, preload: Sequence[str] = ("logreg_core.images", "PIL.Image:init")) -> None:
+    def __init__(
+        self, preload: Sequence[str] = ("logreg_core.images", "PIL.Image:init"), children: int = MAX_CHILDREN
+    ) -> None:
         self.preload = tuple(preload)
+        self._slots = threading.BoundedSemaphore(children)
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._path = ""
 
-    def _socket_path(self) -> str:
+    def _socket_path(self, restart: bool = False) -> str:
+        """The live server's socket, starting one if there is none, it died, or ``restart``."""
         with self._lock:
-            if self._process is not None and self._process.poll() is None:
+            if not restart and self._process is not None and self._process.poll() is None:
                 return self._path
             self.close_locked()
             folder = tempfile.mkdtemp(prefix="logreg-fork-")  # mode 0700: only our user connects
@@ -163,15 +183,14 @@ class ForkServer:
                 env=env,
                 close_fds=True,
             )
-            stdout = process.stdout
-            if stdout is None:  # never: stdout=PIPE
-                raise RuntimeError("the fork server has no pipe to say it is ready")
-            ready, _, _ = select.select([stdout], [], [], START_SECONDS)
-            if not ready or stdout.readline() != b"ready\n":
-                process.kill()
-                process.wait()
-                raise RuntimeError(f"the fork server did not start within {START_SECONDS:g} s")
-            self._process, self._path = process, path
+            self._process, self._path = process, path  # close_locked() cleans up from here on
+            try:
+                stdout = process.stdout
+                if stdout is None or not _wait_readable(stdout, START_SECONDS) or stdout.readline() != b"ready\n":
+                    raise RuntimeError(f"the fork server did not start within {START_SECONDS:g} s")
+            except BaseException:
+                self.close_locked()
+                raise
             return path
 
     def call(
@@ -202,6 +221,14 @@ class ForkServer:
         answer : Answer
         """
         request = pickle.dumps((target, tuple(args), int(memory_bytes), float(seconds)))
+        if not self._slots.acquire(timeout=seconds):
+            return "T", b""  # as many children as allowed are decoding already
+        try:
+            return self._call(request, seconds, max_answer_bytes)
+        finally:
+            self._slots.release()
+
+    def _call(self, request: bytes, seconds: float, max_answer_bytes: int) -> Answer:
         with self._connect() as (conn, pid):
             conn.sendall(struct.pack("<Q", len(request)) + request)
             sent = time.monotonic()
@@ -227,18 +254,30 @@ class ForkServer:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[tuple[socket.socket, int]]:
-        """A connection to a new child and the child's PID; a server found dead is started again once."""
-        for attempt in (1, 2):
+        """A connection to a new child and the child's PID.
+
+        A server that died, or whose socket is gone, is started again; a live
+        one that is only busy is tried again a little later, never restarted
+        (that would drop every caller waiting on it).
+        """
+        deadline = time.monotonic() + START_SECONDS
+        restart = False
+        while True:
+            path = self._socket_path(restart)
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 conn.settimeout(START_SECONDS)
-                conn.connect(self._socket_path())
+                conn.connect(path)
                 (pid,) = struct.unpack("<q", _recv_exactly(conn, 8))
             except (OSError, EOFError):
                 conn.close()
-                if attempt == 2:
+                if time.monotonic() > deadline:
                     raise
-                self.close()
+                with self._lock:
+                    gone = self._path != path or self._process is None or self._process.poll() is not None
+                restart = not gone and not os.path.exists(path)  # alive but unreachable: replace it
+                if not gone and not restart:
+                    time.sleep(0.05)  # alive and busy
                 continue
             with conn:
                 yield conn, pid
@@ -269,6 +308,15 @@ class ForkServer:
         """Stop the server; the next call starts a new one."""
         with self._lock:
             self.close_locked()
+
+
+def _wait_readable(stream: Any, seconds: float) -> bool:
+    """True once ``stream`` has something to read (poll, not select: any fd number works)."""
+    if stream is None:
+        return False
+    waiting = select.poll()
+    waiting.register(stream.fileno(), select.POLLIN)
+    return bool(waiting.poll(int(seconds * 1000)))
 
 
 def _kill(pid: int) -> None:

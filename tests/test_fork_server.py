@@ -61,3 +61,58 @@ def test_a_decoder_that_cannot_be_reached_is_one_line(monkeypatch):
     monkeypatch.setattr(fork_server.PHOTOS, "call", unreachable)
     with pytest.raises(ValueError, match=r"^c\.png: the lab's photo decoder is not answering .*teacher"):
         isolated.load_photo_isolated(b"...", "c.png")
+
+
+def test_a_burst_of_callers_waits_its_turn_and_never_restarts_a_live_server():
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = fork_server.ForkServer(preload=("numpy",), children=2)
+    try:
+        assert s.call(len, ("a",), 10.0, 1 << 30)[0] == "A"
+        first = s._process.pid
+        with ThreadPoolExecutor(120) as pool:
+            kinds = list(pool.map(lambda i: s.call(len, ("x" * i,), 30.0, 1 << 30)[0], range(240)))
+        assert kinds == ["A"] * 240 and s._process.pid == first
+    finally:
+        s.close()
+
+
+def test_a_caller_with_more_than_1024_open_files_still_gets_a_decoder(tmp_path):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 1200 if hard == resource.RLIM_INFINITY else min(1200, hard)
+    if want < 1100:
+        pytest.skip(f"cannot open 1100 files here (hard limit {hard})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    held = []
+    s = fork_server.ForkServer(preload=("numpy",))
+    try:
+        held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1050)]
+        assert s.call(len, ("abc",), 10.0, 1 << 30)[0] == "A"  # the server's pipe is past fd 1024
+    finally:
+        s.close()
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_server_removes_its_socket_when_its_caller_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    code = (
+        "import os, signal, sys; from logreg_core import fork_server\n"
+        "s = fork_server.ForkServer(preload=('numpy',)); s.call(len, ('a',), 10.0, 1 << 30)\n"
+        "print(s._path, flush=True); os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    path = done.stdout.strip()
+    assert path.endswith("/s")
+    for _ in range(100):
+        if not os.path.exists(os.path.dirname(path)):
+            break
+        time.sleep(0.05)
+    assert not os.path.exists(os.path.dirname(path))
