@@ -49,7 +49,8 @@ MAX_CHILDREN = 4
 BACKLOG = 256
 
 #: What a call gives back: its kind (``"A"`` array as .npy, ``"E"`` error line, ``"M"`` out of memory,
-#: ``"T"`` out of time, ``"X"`` the child ended without an answer) and the payload.
+#: ``"T"`` out of time, ``"X"`` the child ended without an answer, ``"B"`` no child free within the time)
+#: and the payload.
 Answer = tuple[str, bytes]
 
 
@@ -222,7 +223,7 @@ class ForkServer:
         """
         request = pickle.dumps((target, tuple(args), int(memory_bytes), float(seconds)))
         if not self._slots.acquire(timeout=seconds):
-            return "T", b""  # as many children as allowed are decoding already
+            return "B", b""  # as many children as allowed were decoding the whole time
         try:
             return self._call(request, seconds, max_answer_bytes)
         finally:

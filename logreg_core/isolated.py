@@ -38,6 +38,7 @@ from .images import EXPECTED_IMAGE
 from .limits import BUDGET, cap_text
 
 __all__ = [
+    "DecoderBusy",
     "call_forked",
     "dataset_from_groups_isolated",
     "dataset_from_zip_isolated",
@@ -251,6 +252,13 @@ def dataset_from_groups_isolated(
 # -- one photo, forked from a fork server ------------------------------------------------------------
 
 
+class DecoderBusy(ValueError):
+    """The photo could not be decoded now (the decoder was busy or not running): nothing is wrong with it.
+
+    Callers that remember refusals (a cache) should not remember this one.
+    """
+
+
 def call_forked(
     target: Callable[..., Any],
     args: tuple[Any, ...],
@@ -286,6 +294,8 @@ def call_forked(
     ValueError
         ``target``'s own one line; or "damaged or not an image" when the child crashed, ran out of time or
         memory, or answered with something else.
+    DecoderBusy
+        A ValueError too: no child was free within ``timeout``, or the fork server cannot be reached.
     """
     if not fork_server.available():  # Windows: no fork; decoded in this process
         return np.asarray(target(*args))
@@ -294,10 +304,15 @@ def call_forked(
         kind, payload = fork_server.PHOTOS.call(target, args, timeout, memory_bytes, max_answer_bytes)
     except (OSError, EOFError, RuntimeError) as exc:
         logging.getLogger(__name__).warning("the photo decoder's fork server is not answering", exc_info=True)
-        raise ValueError(
+        raise DecoderBusy(
             f"{label}: the lab's photo decoder is not answering ({type(exc).__name__}); "
-            f"expected it to run - tell the teacher (the server's log says more)"
+            f"expected it to run - try again, and tell the teacher if it lasts (the server's log says more)"
         ) from None
+    if kind == "B":
+        raise DecoderBusy(
+            f"{label}: the lab's photo decoder was busy with other photos for {timeout:g} s; "
+            f"expected a free moment - try again shortly"
+        )
     if kind == "E":
         raise ValueError(cap_text(payload.decode("utf-8", "replace"), 400))
     if kind == "M":

@@ -19,7 +19,7 @@ import streamlit as st
 from PIL import Image
 
 from logreg_core.images import PHOTO_SUFFIXES
-from logreg_core.isolated import load_photo_isolated
+from logreg_core.isolated import DecoderBusy, load_photo_isolated
 from logreg_core.persistence import load_model
 from logreg_core.pipeline import find_mistakes
 from ui import figures, session
@@ -30,6 +30,19 @@ BIAS_SHARE = 0.7  # … when at least this share of them comes out as class 1
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
+def _decoded(data, name, height, width):
+    """:func:`load_for_model`, remembered for every student; a busy decoder raises, so it is not remembered."""
+    try:
+        image = load_photo_isolated(data, name=name, size=(height, width))
+    except DecoderBusy:
+        raise
+    except ValueError as exc:
+        return None, str(exc)
+    except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
+        return None, f"{name}: could not be read ({type(exc).__name__})"
+    return image, None
+
+
 def load_for_model(data, name, height, width):
     """Decode one photo to (height, width, 3) uint8 in a forked child (a crash ends only it), or explain why not.
 
@@ -40,12 +53,9 @@ def load_for_model(data, name, height, width):
         One line naming the file.
     """
     try:
-        image = load_photo_isolated(data, name=name, size=(height, width))
-    except ValueError as exc:
+        return _decoded(data, name, height, width)
+    except DecoderBusy as exc:  # try again on the next run
         return None, str(exc)
-    except Exception as exc:  # the loader promises ValueError; a crash must still not take the page down
-        return None, f"{name}: could not be read ({type(exc).__name__})"
-    return image, None
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -59,8 +59,9 @@ def test_a_decoder_that_cannot_be_reached_is_one_line(monkeypatch):
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(fork_server.PHOTOS, "call", unreachable)
-    with pytest.raises(ValueError, match=r"^c\.png: the lab's photo decoder is not answering .*teacher"):
+    with pytest.raises(ValueError, match=r"^c\.png: the lab's photo decoder is not answering .*teacher") as busy:
         isolated.load_photo_isolated(b"...", "c.png")
+    assert isinstance(busy.value, isolated.DecoderBusy)  # nothing wrong with the photo: not to be remembered
 
 
 def test_a_burst_of_callers_waits_its_turn_and_never_restarts_a_live_server():
@@ -116,3 +117,27 @@ def test_the_server_removes_its_socket_when_its_caller_is_killed(tmp_path):
             break
         time.sleep(0.05)
     assert not os.path.exists(os.path.dirname(path))
+
+
+def test_a_call_that_finds_no_free_child_within_its_time_is_busy_not_refused(monkeypatch):
+    import threading
+
+    from logreg_core import isolated
+
+    one = fork_server.ForkServer(preload=("numpy",), children=1)
+    monkeypatch.setattr(fork_server, "PHOTOS", one)
+    try:
+
+        def occupy():
+            with pytest.raises(ValueError):  # None comes back: not an array, refused as such
+                isolated.call_forked(time.sleep, (2,), "a.jpg", 10.0, 1 << 30)
+
+        sleeper = threading.Thread(target=occupy)
+        sleeper.start()
+        time.sleep(0.5)  # the one child is taken
+        with pytest.raises(isolated.DecoderBusy, match=r"^b\.jpg: the lab's photo decoder was busy .* try again"):
+            isolated.call_forked(len, (b"x",), "b.jpg", 0.3, 1 << 30)
+        sleeper.join(10)
+        assert isolated.call_forked(len, (b"xy",), "b.jpg", 10.0, 1 << 30) == 2
+    finally:
+        one.close()

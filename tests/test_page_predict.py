@@ -172,3 +172,21 @@ def test_an_upload_the_server_refused_is_explained_once_on_the_page(model, monke
     assert texts(at.error) == [line]
     at.run()
     assert texts(at.error) == []
+
+
+def test_a_busy_decoder_is_said_once_and_the_photo_is_decoded_on_the_next_run(model, monkeypatch):
+    """A busy decoder says nothing about the photo: its line is not remembered for the next run."""
+    from logreg_core import isolated
+
+    real = isolated.load_photo_isolated
+
+    def busy(data, name="upload", size=64, **kwargs):
+        raise isolated.DecoderBusy(f"{name}: the lab's photo decoder was busy with other photos for 10 s; try again")
+
+    monkeypatch.setattr(isolated, "load_photo_isolated", busy)
+    at = open_page("pages/predict.py", model=model)
+    at.file_uploader(key="predict_photos").set_value(("busy.png", png_bytes(seed=7), "image/png")).run()
+    assert [e for e in texts(at.error) if "busy.png" in e] and "busy" in texts(at.error)[0]
+    monkeypatch.setattr(isolated, "load_photo_isolated", real)
+    at.run()
+    assert not at.error and list(table(at)["file"]) == ["busy.png"]
