@@ -93,7 +93,7 @@ def test_a_running_server_refuses_an_upload_past_the_sessions_budget_with_413(tm
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import streamlit as st\n"
         "from ui import server\n"
-        "server.limit_uploads(session_bytes=3000, server_bytes=10**9)\n"
+        "server.limit_uploads(session_bytes=5000, server_bytes=10**9)\n"
         "st.file_uploader('files', key='up', accept_multiple_files=True)\n"
     )
 

@@ -250,7 +250,7 @@ def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB"
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.1f} KB"
 
 
 #: The last upload refused per session, until its page shows it (the uploader itself shows only "413").
@@ -276,6 +276,80 @@ def _refuse(session_id: str, line: str) -> Exception:
     return HTTPException(status_code=413, detail=line)
 
 
+#: What one uploaded file costs besides its bytes, name and type (Streamlit's record of it, dict entries).
+UPLOAD_FILE_OVERHEAD = 1024
+
+
+def _upload_cost(file: Any) -> int:
+    name, kind = str(getattr(file, "name", "")), str(getattr(file, "type", ""))
+    return (
+        len(file.data)
+        + len(name.encode("utf-8", "replace"))
+        + len(kind.encode("utf-8", "replace"))
+        + (UPLOAD_FILE_OVERHEAD)
+    )
+
+
+class _UploadBudget:
+    """Running totals of what each session's uploaded files cost, kept beside Streamlit's upload manager."""
+
+    def __init__(self, manager: Any, storage: dict[str, Any], session_bytes: int, server_bytes: int) -> None:
+        self.session_bytes, self.server_bytes = session_bytes, server_bytes
+        self.lock = threading.Lock()  # the check, the add and the count are one step
+        self.costs: dict[str, dict[str, int]] = {}  # session id → file id → cost
+        self.held: dict[str, int] = {}  # session id → its total
+        self.total = 0
+        for session_id, files in list(storage.items()):  # files uploaded before the limit was installed
+            for file in list(files.values()):
+                self._count(session_id, file.file_id, _upload_cost(file))
+        self.add_file, self.remove_file = manager.add_file, manager.remove_file
+        self.remove_session_files = manager.remove_session_files
+
+    def _count(self, session_id: str, file_id: str, cost: int) -> None:
+        mine = self.costs.setdefault(session_id, {})
+        before = mine.pop(file_id, 0)
+        if cost:
+            mine[file_id] = cost
+        self.held[session_id] = self.held.get(session_id, 0) - before + cost
+        self.total += cost - before
+        if not mine:
+            del self.costs[session_id]
+            self.held.pop(session_id, None)
+
+    def limited_add_file(self, session_id: str, file: Any) -> None:
+        with self.lock:
+            replaced = self.costs.get(session_id, {}).get(file.file_id, 0)  # the same file sent again
+            cost = _upload_cost(file)
+            held = self.held.get(session_id, 0) - replaced + cost
+            everyone = self.total - replaced + cost
+            name = cap_text(getattr(file, "name", "") or "upload", 100)
+            if held > self.session_bytes:
+                raise _refuse(
+                    session_id,
+                    f"{name}: your uploads would hold {_mb(held)}; expected at most "
+                    f"{_mb(self.session_bytes)} per student - remove files from an uploader, or shrink the photos",
+                )
+            if everyone > self.server_bytes:
+                raise _refuse(
+                    session_id,
+                    f"{name}: the class's uploads would hold {_mb(everyone)}; expected at most "
+                    f"{_mb(self.server_bytes)} on this server - try again once others have removed theirs",
+                )
+            self.add_file(session_id=session_id, file=file)
+            self._count(session_id, file.file_id, cost)
+
+    def limited_remove_file(self, session_id: str, file_id: str) -> None:
+        with self.lock:
+            self.remove_file(session_id=session_id, file_id=file_id)
+            self._count(session_id, file_id, 0)
+
+    def limited_remove_session_files(self, session_id: str) -> None:
+        with self.lock:
+            self.remove_session_files(session_id=session_id)
+            for file_id in list(self.costs.get(session_id, {})):
+                self._count(session_id, file_id, 0)
+
+
 def limit_uploads(
     manager: Any = None,
     session_bytes: int = BUDGET.upload_session_bytes,
@@ -286,8 +360,11 @@ def limit_uploads(
     Streamlit keeps every file an uploader holds in memory until the student
     removes it or the session ends, and bounds only each file
     (``server.maxUploadSize``): without this, one student's script could PUT
-    files until the server runs out of memory. A refused upload gets HTTP 413
-    with one line saying what was wrong and what is expected.
+    files until the server runs out of memory. Each file counts its bytes,
+    its name and type, and ``UPLOAD_FILE_OVERHEAD`` (so a flood of empty
+    files is bounded too), in running totals kept as files are added and
+    removed. A refused upload gets HTTP 413 with one line saying what was
+    wrong and what is expected.
 
     Parameters
     ----------
@@ -300,7 +377,7 @@ def limit_uploads(
     -------
     installed : bool
         False where there is no server or its manager is not Streamlit's
-        in-memory one (whose ``file_storage`` this reads).
+        in-memory one (whose ``file_storage`` this reads once).
     """
     if manager is None:
         try:
@@ -312,34 +389,14 @@ def limit_uploads(
     if getattr(manager, "_logreg_limited", False):
         return True
     storage = getattr(manager, "file_storage", None)
-    if not isinstance(storage, dict):
+    if not isinstance(storage, dict) or not all(
+        hasattr(manager, name) for name in ("add_file", "remove_file", "remove_session_files")
+    ):
         return False
-    add_file = manager.add_file
-    guard = threading.Lock()  # the check and the add are one step: two uploads at once cannot both squeeze in
-
-    def limited_add_file(session_id: str, file: Any) -> None:
-        with guard:
-            mine = dict(storage.get(session_id, {}))
-            replaced = len(mine[file.file_id].data) if file.file_id in mine else 0  # the same file sent again
-            held = sum(len(f.data) for f in mine.values()) - replaced
-            everyone = sum(len(f.data) for files in list(storage.values()) for f in list(files.values())) - replaced
-            size = len(file.data)
-            name = cap_text(getattr(file, "name", "") or "upload", 100)
-            if held + size > session_bytes:
-                raise _refuse(
-                    session_id,
-                    f"{name}: your uploads would hold {_mb(held + size)}; expected at most "
-                    f"{_mb(session_bytes)} per student - remove files from an uploader, or shrink the photos",
-                )
-            if everyone + size > server_bytes:
-                raise _refuse(
-                    session_id,
-                    f"{name}: the class's uploads would hold {_mb(everyone + size)}; expected at most "
-                    f"{_mb(server_bytes)} on this server - try again once others have removed theirs",
-                )
-            add_file(session_id=session_id, file=file)
-
-    manager.add_file = limited_add_file
+    budget = _UploadBudget(manager, storage, session_bytes, server_bytes)
+    manager.add_file = budget.limited_add_file
+    manager.remove_file = budget.limited_remove_file
+    manager.remove_session_files = budget.limited_remove_session_files
     manager._logreg_limited = True
     return True
 
