@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -72,7 +73,9 @@ def dashboard_server(extra_env=None, seconds=600):
     cmd = ["timeout", str(seconds), sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     cmd += ["--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port)]
     cmd += ["--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file, never a pipe: a pipe nobody reads fills at 64 KB and freezes the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -84,7 +87,8 @@ def dashboard_server(extra_env=None, seconds=600):
             except OSError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"streamlit exited: {log.read().decode(errors='replace')[-2000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not answer /_stcore/health within 90 s")
             time.sleep(0.3)
@@ -96,4 +100,4 @@ def dashboard_server(extra_env=None, seconds=600):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stderr.close()
+        log.close()
