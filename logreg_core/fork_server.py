@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Answer", "ForkServer", "available"]
+__all__ = ["BACKLOG", "MAX_CHILDREN", "PHOTOS", "START_SECONDS", "Answer", "ForkServer", "available"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 _SERVE = "import sys; from logreg_core.fork_server import _serve; _serve(sys.argv[1], sys.argv[2:])"
