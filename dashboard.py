@@ -7,7 +7,7 @@ draws the data-set sidebar and runs the chosen page from ``pages/``.
 
 import streamlit as st
 
-from ui import lesson, server, session, shared
+from ui import lesson, server, session, shared, uploads
 from ui.sidebar import model_note, render_sidebar
 
 server.setup()  # once per process: one BLAS thread per session, memory given back, sessions reaped
@@ -35,7 +35,7 @@ st.html(f"<style>{CSS}</style>")
 # A Stop (or leaving a page) interrupts training mid-way: keep those runs where the chart showed them.
 session.freeze_interrupted_runs()
 # An upload past the budget: the uploader only marks the file "413", so say why here, once.
-if refused := server.pop_upload_refusal(shared.session_id()):
+if refused := uploads.pop_upload_refusal(shared.session_id()):
     st.error(refused, icon=":material/block:")
 
 

@@ -675,7 +675,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         help="PID of the server(s) behind --url to sample RSS/CPU (repeatable)",
     )
-    p.add_argument("--app", default="dashboard.py", help="script the started server runs (default dashboard.py)")
+    p.add_argument("--app", default="serve.py", help="script the started server runs (default serve.py)")
     p.add_argument("--ramp", type=float, default=5.0, help="seconds over which students arrive (default 5)")
     p.add_argument("--think", type=float, default=1.0, help="pause between a student's actions, s (default 1)")
     p.add_argument("--timeout", type=float, default=180.0, help="one action's time limit, s (default 180)")

@@ -9,7 +9,7 @@ from the repository root::
     python -m deploy.cluster stop --prefix /tmp/logreg-cluster
     python -m deploy.cluster run --replicas 3            # in the foreground until Ctrl-C, temp prefix
 
-Each replica runs ``streamlit run dashboard.py`` with one BLAS thread, the same
+Each replica runs ``streamlit run serve.py`` with one BLAS thread, the same
 cookie secret (so XSRF cookies stay valid whichever replica set them) and the
 project's ``.streamlit/config.toml``. nginx (the Debian package,
 ``/usr/sbin/nginx``) is started with ``-p PREFIX -c PREFIX/nginx.conf`` and
@@ -57,7 +57,7 @@ def render_config(prefix: Path, listen_port: int, replica_ports: list[int]) -> s
     )
 
 
-def replica_command(port: int, app: str = "dashboard.py", extra: list[str] | None = None) -> list[str]:
+def replica_command(port: int, app: str = "serve.py", extra: list[str] | None = None) -> list[str]:
     """The command line of one dashboard server on 127.0.0.1:``port`` (a replica here, the load test's server)."""
     return [
         sys.executable,

@@ -70,7 +70,7 @@ def dashboard_server(extra_env=None, seconds=600):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "LOGREG_DATA_DIR"}
     env.update(extra_env or {})
-    cmd = ["timeout", str(seconds), sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    cmd = ["timeout", str(seconds), sys.executable, "-m", "streamlit", "run", "serve.py"]
     cmd += ["--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port)]
     cmd += ["--browser.gatherUsageStats", "false"]
     # The server's log goes to a file, never a pipe: a pipe nobody reads fills at 64 KB and freezes the server.

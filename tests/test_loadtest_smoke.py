@@ -3,6 +3,7 @@
 Timing is not asserted (machines are shared); bench/README.md has the measured tables.
 """
 
+import asyncio
 import subprocess
 import sys
 
@@ -85,8 +86,6 @@ def test_the_warm_up_visits_every_server_behind_a_proxy(monkeypatch):
 @pytest.mark.slow
 def test_a_running_server_refuses_an_upload_past_the_sessions_budget_with_413(tmp_path):
     """Through Streamlit's own upload route: the PUT past the budget answers 413 with the one line."""
-    import asyncio
-
     app = tmp_path / "uploads.py"
     app.write_text(
         "import sys\n"
@@ -109,3 +108,91 @@ def test_a_running_server_refuses_an_upload_past_the_sessions_budget_with_413(tm
 
     with loadtest.started_server(str(app), tmp_path) as (url, _):
         asyncio.run(student(url))
+
+
+async def _declared_put(student, declared):
+    """A PUT to the student's upload route that declares ``declared`` bytes and sends none; the answer's text."""
+    reader, writer = await asyncio.open_connection(student.host, student.port)
+    try:
+        cookie = "; ".join(f"{k}={v}" for k, v in student.cookies.items())
+        writer.write(
+            (
+                f"PUT /_stcore/upload_file/{student.session_id}/f1 HTTP/1.1\r\nHost: {student.host}\r\n"
+                f"Content-Length: {declared}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                f"Cookie: {cookie}\r\nX-Xsrftoken: {student.cookies.get('_streamlit_xsrf', '')}\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        return (await asyncio.wait_for(reader.read(), 20)).decode("utf-8", "replace")  # the server closes
+    finally:
+        writer.close()
+
+
+@pytest.mark.slow
+def test_serve_py_refuses_an_upload_past_the_budget_before_reading_its_body(tmp_path):
+    """The lab as served: a PUT declaring more than a student's budget is answered 413 with no body sent."""
+
+    async def student(url):
+        s = loadtest.Student(url, 60)
+        try:
+            await s.open()
+            answer = await _declared_put(s, 600 * 2**20)  # past 512 MiB; nothing of it is ever sent
+            assert answer.startswith("HTTP/1.1 413"), answer[:300]
+            assert "an upload of 600 MB: your uploads would hold 600 MB; expected at most 512 MB per student" in answer
+        finally:
+            await s.close()
+
+    with loadtest.started_server("serve.py", tmp_path) as (url, _):
+        asyncio.run(student(url))
+
+
+@pytest.mark.slow
+def test_the_budget_is_installed_when_the_server_starts_not_by_a_page(tmp_path):
+    """``server.lifespan`` guards a server whose page never calls setup: the first upload is already gated."""
+    (tmp_path / "page.py").write_text("import streamlit as st\nst.file_uploader('files', key='up')\n")
+    (tmp_path / "launch.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import streamlit as st\n"
+        "from starlette.middleware import Middleware\n"
+        "from ui import server\n"
+        "from ui.uploads import UploadGate\n"
+        "app = st.App('page.py', lifespan=server.lifespan, middleware=[Middleware(UploadGate)])\n"
+    )
+
+    async def student(url):
+        s = loadtest.Student(url, 60)
+        try:
+            await s.open()
+            answer = await _declared_put(s, 600 * 2**20)  # Streamlit alone would say only "File too large"
+            assert answer.startswith("HTTP/1.1 413") and "your uploads would hold 600 MB" in answer, answer[-300:]
+        finally:
+            await s.close()
+
+    with loadtest.started_server(str(tmp_path / "launch.py"), tmp_path) as (url, _):
+        asyncio.run(student(url))
+
+
+@pytest.mark.slow
+def test_a_page_that_raises_shows_one_line_and_no_traceback_when_served(tmp_path):
+    """``server.show_script_error`` (serve.py's ``on_script_error``): one error line, no exception element."""
+    (tmp_path / "page.py").write_text("raise ValueError('boom\\n  File \"/srv/secret.py\", line 1')\n")
+    (tmp_path / "launch.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import streamlit as st\n"
+        "from ui import server\n"
+        "app = st.App('page.py', on_script_error=server.show_script_error)\n"
+    )
+
+    async def student(url):
+        s = loadtest.Student(url, 60)
+        try:
+            return (await s.open()).errors
+        finally:
+            await s.close()
+
+    with loadtest.started_server(str(tmp_path / "launch.py"), tmp_path) as (url, _):
+        errors = asyncio.run(student(url))
+    assert len(errors) == 1 and errors[0].startswith("error shown: This page stopped on an error it did not expect")
+    assert "ValueError: boom" in errors[0] and "secret" not in errors[0]

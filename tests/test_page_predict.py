@@ -162,12 +162,12 @@ def test_predict_says_nothing_about_bias_when_the_answers_are_mixed(model):
 
 def test_an_upload_the_server_refused_is_explained_once_on_the_page(model, monkeypatch):
     """The uploader marks a file refused past the budget only as "413": the page says why, on its next run."""
-    from ui import server
+    from ui import uploads
 
     at = open_page("pages/predict.py", model=model)
     line = "dog.jpg: your uploads would hold 530 MB; expected at most 512 MB per student - remove files"
     refusals = [line]
-    monkeypatch.setattr(server, "pop_upload_refusal", lambda session_id: refusals.pop() if refusals else None)
+    monkeypatch.setattr(uploads, "pop_upload_refusal", lambda session_id: refusals.pop() if refusals else None)
     at.run()
     assert texts(at.error) == [line]
     at.run()

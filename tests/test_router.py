@@ -58,6 +58,17 @@ def test_the_private_flag_the_router_needs_is_still_there():
         PagesManager.uses_pages_directory = False
 
 
+def test_serve_py_switches_the_pages_folder_mode_off_before_the_first_session():
+    """Streamlit decides the mode only while the flag is None: ``use_navigation_only`` decides it first."""
+    before = PagesManager.uses_pages_directory
+    PagesManager.uses_pages_directory = None
+    try:
+        assert router.use_navigation_only()
+        assert PagesManager.uses_pages_directory is False and not router.in_pages_directory_mode()
+    finally:
+        PagesManager.uses_pages_directory = before
+
+
 def test_the_config_hides_file_name_menus_and_the_router_shows_its_own_at_the_top():
     import tomllib
 

@@ -300,61 +300,10 @@ def test_runs_on_a_big_kernel_step_together_with_the_numbers_each_gets_alone(mon
         np.testing.assert_array_equal(a.w, b.w)
 
 
-def test_uploads_past_a_sessions_or_the_servers_budget_are_refused_with_one_line():
-    from starlette.exceptions import HTTPException
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
-
-    def cost(size, name="cat.jpg"):  # bytes, name, type and the fixed overhead of one file
-        return size + len(name) + len("image/jpeg") + server.UPLOAD_FILE_OVERHEAD
-
-    manager = MemoryUploadedFileManager("/_stcore/upload_file")
-    manager.add_file("z", UploadedFileRec("0", "cat.jpg", "image/jpeg", b"z" * 100))  # there before the limit
-    per_session = cost(4000) + cost(6000)
-    per_server = per_session + cost(10000) + cost(100) + 2000
-    assert server.limit_uploads(manager, session_bytes=per_session, server_bytes=per_server)
-    assert server.limit_uploads(manager, session_bytes=1, server_bytes=1)  # installed once: the first budget holds
-
-    def put(session, file_id, size, name="cat.jpg"):
-        manager.add_file(session, UploadedFileRec(file_id, name, "image/jpeg", b"x" * size))
-
-    put("a", "1", 4000)
-    put("a", "2", 4000)
-    put("a", "2", 6000)  # the same file sent again replaces it: the session is exactly at its budget
-    with pytest.raises(HTTPException) as refused:
-        put("a", "3", 1, "dog.jpg")
-    assert refused.value.status_code == 413
-    assert refused.value.detail.startswith("dog.jpg: your uploads would hold") and "per student" in refused.value.detail
-    assert "\n" not in refused.value.detail and "3" not in manager.file_storage["a"]
-    assert server.pop_upload_refusal("a") == refused.value.detail  # for the page to show, once
-    assert server.pop_upload_refusal("a") is None
-    put("b", "1", 10000)
-    put("b", "1", 10000)  # sent again: counted once for the class
-    with pytest.raises(HTTPException) as refused:
-        put("c", "1", 6000)
-    assert "the class's uploads would hold" in refused.value.detail
-    manager.remove_file("a", "2")  # a student removes a file: room again
-    put("a", "3", 5000)
-    put("c", "1", 10)
-    held = {session: sum(len(f.data) for f in files.values()) for session, files in manager.file_storage.items()}
-    assert held == {"z": 100, "a": 4000 + 5000, "b": 10000, "c": 10}
-    manager.remove_session_files("b")  # a student leaves: their files no longer count
-    put("c", "2", 6000)
-
-
-def test_a_flood_of_empty_uploads_is_bounded_by_their_names_and_overhead():
-    from starlette.exceptions import HTTPException
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
-
-    manager = MemoryUploadedFileManager("/_stcore/upload_file")
-    assert server.limit_uploads(manager, session_bytes=1 << 20, server_bytes=1 << 30)
-    with pytest.raises(HTTPException):
-        for i in range(1000):
-            manager.add_file("a", UploadedFileRec(str(i), "n" * 3000, "t" * 3000, b""))
-    assert 100 < len(manager.file_storage["a"]) < 200  # 1 MiB / (6000 + 1024) bytes a file
-
-
-def test_uploads_are_not_limited_without_streamlits_in_memory_manager():
-
-    assert not server.limit_uploads(object())
+def test_an_unexpected_page_error_is_one_line_without_paths_or_traceback():
+    line = server.script_error_line(ValueError('boom\n  File "/srv/lab/secret.py", line 3, in <module>'))
+    assert "\n" not in line and "ValueError: boom" in line and "secret" not in line
+    assert "(KeyError: 'x'" in server.script_error_line(KeyError("x"))
+    assert "(RuntimeError)" in server.script_error_line(RuntimeError())
+    assert len(server.script_error_line(RuntimeError("y" * 10_000))) < 400
+    assert server.show_script_error(RuntimeError("outside a script run"))  # handled: nothing to show it in

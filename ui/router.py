@@ -12,6 +12,7 @@ false`` keeps the file-name menu from ever showing (our menu is at the top,
 ``st.navigation(position="top")``, which that setting does not hide), and
 this module, imported by every page through ``ui``, reruns a page that was
 started outside the router through ``dashboard.py``. No page calls anything.
+``serve.py`` sets the flag off before the first session (:func:`use_navigation_only`).
 ``tests/test_router.py`` fails loudly the day Streamlit renames or drops the flag.
 """
 
@@ -57,4 +58,24 @@ def leave_pages_directory_mode(rerun: bool = True) -> bool:
 
         if get_script_run_ctx() is not None:
             st.rerun()
+    return True
+
+
+def use_navigation_only() -> bool:
+    """Before the first session: this server routes with ``st.navigation`` only, never by the pages folder.
+
+    ``serve.py``'s startup calls it: there ``ui`` is imported before any
+    session, outside a script run, so the guard above (run once, at import)
+    finds nothing to switch off yet. Setting the flag before Streamlit first
+    decides it keeps the old mode off from the start.
+
+    Returns
+    -------
+    set : bool
+        False if this Streamlit has no such flag.
+    """
+    manager = _pages_manager()
+    if manager is None or not hasattr(manager, FLAG):
+        return False
+    setattr(manager, FLAG, False)
     return True

@@ -1,15 +1,15 @@
 """The server process: one BLAS thread per session, memory given back, and sessions freed when students leave.
 
-:func:`setup` runs once per process (from ``dashboard.py`` on the first visit):
+:func:`setup` runs once per process (from ``serve.py`` as the server starts, else from
+``dashboard.py`` on the first visit):
 
 * :func:`limit_blas_threads` — the sessions are the parallelism, so BLAS gets one
   thread each instead of every session starting one per core.
 * :func:`tune_malloc` — large arrays get their own memory mappings, returned to
   the system when freed, instead of fragmenting the allocator's heaps (a class
   of 30 left ~0.9 GB behind without it).
-* :func:`limit_uploads` — the uploaded files a session, and the whole server,
-  hold in memory stay within the budget (``BUDGET.upload_session_bytes`` and
-  ``upload_server_bytes``); Streamlit itself bounds only each file.
+* :func:`ui.uploads.limit_uploads` — the uploaded files a session, and the whole
+  server, hold in memory stay within the budget; Streamlit itself bounds only each file.
 * :func:`start_session_reaper` — a thread that frees the sessions of students who
   left and, once nobody is left, empties ended sessions Streamlit still holds
   (:func:`release_ended_sessions`), runs what was registered with
@@ -26,19 +26,23 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from typing import Any
 
 import streamlit as st
 
-from logreg_core.limits import BUDGET, cap_text
+from logreg_core.limits import cap_text
+
+from .uploads import limit_uploads
 
 __all__ = [
+    "lifespan",
     "limit_blas_threads",
-    "limit_uploads",
-    "pop_upload_refusal",
     "release_ended_sessions",
+    "script_error_line",
     "setup",
+    "show_script_error",
     "start_session_reaper",
     "tune_malloc",
     "when_empty",
@@ -249,169 +253,71 @@ def start_session_reaper(interval: float = 30.0) -> threading.Thread | None:
     return thread
 
 
-def _mb(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.1f} KB"
+_setup_lock = threading.Lock()
+_tuned = False
+_setup_done = False
 
 
-#: The last upload refused per session, until its page shows it (the uploader itself shows only "413").
-_refusals: dict[str, str] = {}
-_refusals_lock = threading.Lock()
-_MAX_REFUSALS = 1000
-
-
-def pop_upload_refusal(session_id: str) -> str | None:
-    """The line saying why this session's last upload was refused, once; None if none was."""
-    with _refusals_lock:
-        return _refusals.pop(session_id, None)
-
-
-def _refuse(session_id: str, line: str) -> Exception:
-    from starlette.exceptions import HTTPException
-
-    with _refusals_lock:
-        _refusals.pop(session_id, None)
-        _refusals[session_id] = line
-        while len(_refusals) > _MAX_REFUSALS:
-            del _refusals[next(iter(_refusals))]
-    return HTTPException(status_code=413, detail=line)
-
-
-#: What one uploaded file costs besides its bytes, name and type (Streamlit's record of it, dict entries).
-UPLOAD_FILE_OVERHEAD = 1024
-
-
-def _upload_cost(file: Any) -> int:
-    name, kind = str(getattr(file, "name", "")), str(getattr(file, "type", ""))
-    return (
-        len(file.data)
-        + len(name.encode("utf-8", "replace"))
-        + len(kind.encode("utf-8", "replace"))
-        + (UPLOAD_FILE_OVERHEAD)
-    )
-
-
-class _UploadBudget:
-    """Running totals of what each session's uploaded files cost, kept beside Streamlit's upload manager."""
-
-    def __init__(self, manager: Any, storage: dict[str, Any], session_bytes: int, server_bytes: int) -> None:
-        self.session_bytes, self.server_bytes = session_bytes, server_bytes
-        self.lock = threading.Lock()  # the check, the add and the count are one step
-        self.costs: dict[str, dict[str, int]] = {}  # session id → file id → cost
-        self.held: dict[str, int] = {}  # session id → its total
-        self.total = 0
-        for session_id, files in list(storage.items()):  # files uploaded before the limit was installed
-            for file in list(files.values()):
-                self._count(session_id, file.file_id, _upload_cost(file))
-        self.add_file, self.remove_file = manager.add_file, manager.remove_file
-        self.remove_session_files = manager.remove_session_files
-
-    def _count(self, session_id: str, file_id: str, cost: int) -> None:
-        mine = self.costs.setdefault(session_id, {})
-        before = mine.pop(file_id, 0)
-        if cost:
-            mine[file_id] = cost
-        self.held[session_id] = self.held.get(session_id, 0) - before + cost
-        self.total += cost - before
-        if not mine:
-            del self.costs[session_id]
-            self.held.pop(session_id, None)
-
-    def limited_add_file(self, session_id: str, file: Any) -> None:
-        with self.lock:
-            replaced = self.costs.get(session_id, {}).get(file.file_id, 0)  # the same file sent again
-            cost = _upload_cost(file)
-            held = self.held.get(session_id, 0) - replaced + cost
-            everyone = self.total - replaced + cost
-            name = cap_text(getattr(file, "name", "") or "upload", 100)
-            if held > self.session_bytes:
-                raise _refuse(
-                    session_id,
-                    f"{name}: your uploads would hold {_mb(held)}; expected at most "
-                    f"{_mb(self.session_bytes)} per student - remove files from an uploader, or shrink the photos",
-                )
-            if everyone > self.server_bytes:
-                raise _refuse(
-                    session_id,
-                    f"{name}: the class's uploads would hold {_mb(everyone)}; expected at most "
-                    f"{_mb(self.server_bytes)} on this server - try again once others have removed theirs",
-                )
-            self.add_file(session_id=session_id, file=file)
-            self._count(session_id, file.file_id, cost)
-
-    def limited_remove_file(self, session_id: str, file_id: str) -> None:
-        with self.lock:
-            self.remove_file(session_id=session_id, file_id=file_id)
-            self._count(session_id, file_id, 0)
-
-    def limited_remove_session_files(self, session_id: str) -> None:
-        with self.lock:
-            self.remove_session_files(session_id=session_id)
-            for file_id in list(self.costs.get(session_id, {})):
-                self._count(session_id, file_id, 0)
-
-
-def limit_uploads(
-    manager: Any = None,
-    session_bytes: int = BUDGET.upload_session_bytes,
-    server_bytes: int = BUDGET.upload_server_bytes,
-) -> bool:
-    """Refuse an upload that would take a session's, or the server's, uploaded files past the budget.
-
-    Streamlit keeps every file an uploader holds in memory until the student
-    removes it or the session ends, and bounds only each file
-    (``server.maxUploadSize``): without this, one student's script could PUT
-    files until the server runs out of memory. Each file counts its bytes,
-    its name and type, and ``UPLOAD_FILE_OVERHEAD`` (so a flood of empty
-    files is bounded too), in running totals kept as files are added and
-    removed. A refused upload gets HTTP 413 with one line saying what was
-    wrong and what is expected.
-
-    Parameters
-    ----------
-    manager : object or None, default None
-        The uploaded-file manager; None takes the running server's.
-    session_bytes : int, default ``BUDGET.upload_session_bytes``
-    server_bytes : int, default ``BUDGET.upload_server_bytes``
-
-    Returns
-    -------
-    installed : bool
-        False where there is no server or its manager is not Streamlit's
-        in-memory one (whose ``file_storage`` this reads once).
-    """
-    if manager is None:
-        try:
-            from streamlit.runtime import Runtime
-
-            manager = Runtime.instance().uploaded_file_mgr
-        except (ImportError, RuntimeError, AttributeError):
-            return False
-    if getattr(manager, "_logreg_limited", False):
-        return True
-    storage = getattr(manager, "file_storage", None)
-    if not isinstance(storage, dict) or not all(
-        hasattr(manager, name) for name in ("add_file", "remove_file", "remove_session_files")
-    ):
-        return False
-    budget = _UploadBudget(manager, storage, session_bytes, server_bytes)
-    manager.add_file = budget.limited_add_file
-    manager.remove_file = budget.limited_remove_file
-    manager.remove_session_files = budget.limited_remove_session_files
-    manager._logreg_limited = True
-    return True
-
-
-@st.cache_resource(show_spinner=False)
 def setup() -> bool:
     """Once per process: one BLAS thread per session, the allocator tuned, uploads bounded, the session reaper started.
 
+    ``serve.py`` calls it when the server starts, before the first request;
+    ``dashboard.py`` calls it on every run (only the first call does anything),
+    which is what guards a server started with ``streamlit run dashboard.py``.
+
     Returns
     -------
-    done : bool
-        Always True (a cached resource needs a value).
+    ready : bool
+        True once the server's upload budget is installed (False without a
+        running Streamlit server, as under AppTest: then the next call tries again).
     """
-    limit_blas_threads(1)
-    tune_malloc()
-    limit_uploads()
-    start_session_reaper()
+    global _tuned, _setup_done
+    with _setup_lock:
+        if not _tuned:
+            limit_blas_threads(1)
+            tune_malloc()
+            _tuned = True
+        if not _setup_done:
+            _setup_done = limit_uploads()
+            if _setup_done:
+                start_session_reaper()
+        return _setup_done
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """``st.App``'s lifespan: :func:`setup` as the server starts (its runtime exists by then), before any request.
+
+    Also routes by ``st.navigation`` only from the first session on (:func:`ui.router.use_navigation_only`).
+    """
+    from .router import use_navigation_only
+
+    setup()
+    use_navigation_only()
+    yield
+
+
+def script_error_line(exc: BaseException) -> str:
+    """One line for a page that raised what no page expected: the error's kind and first line, no traceback."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    what = f"{type(exc).__name__}: {cap_text(first, 160)}" if first else type(exc).__name__
+    return (
+        f"This page stopped on an error it did not expect ({what}). What you loaded and trained is kept; "
+        "open the page again, and if it happens again tell the teacher (the server's log has the details)."
+    )
+
+
+def show_script_error(exc: BaseException) -> bool:
+    """``st.App``'s ``on_script_error``: log the traceback, show the student one line instead of it.
+
+    Returns
+    -------
+    handled : bool
+        True: Streamlit shows no traceback.
+    """
+    _log.error("a page raised", exc_info=exc)
+    try:
+        st.error(script_error_line(exc), icon=":material/error:")
+    except Exception:  # outside a script run there is nothing to show it in
+        _log.debug("could not show the error line", exc_info=True)
     return True

@@ -234,7 +234,7 @@ def default_slots(environ: dict[str, str] | None = None) -> int:
 @st.cache_resource(show_spinner=False)
 def scheduler() -> TrainingScheduler:
     """The process-wide training scheduler (as many sessions step at once as there are cores)."""
-    server.setup()  # one BLAS thread per stepping session; also done by dashboard.py on the first visit
+    server.setup()  # one BLAS thread per stepping session; done already when served by serve.py
     return TrainingScheduler(default_slots())
 
 
