@@ -170,17 +170,29 @@ def test_the_reaper_shuts_down_expired_sessions_only():
                 ]
             )
 
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
     left = [1]  # sessions still there after the expired ones went
+    here = SimpleNamespace(session=SimpleNamespace(id="here"))
+    files = MemoryUploadedFileManager("/_stcore/upload_file")
+    for sid in ("here", "old-1"):  # old-1's photo finished arriving after it was shut down
+        files.add_file(sid, UploadedFileRec("1", "cat.jpg", "image/jpeg", b"x"))
     runtime = SimpleNamespace(
         _session_mgr=SimpleNamespace(
-            _session_storage=Storage(), _storage_lock=threading.Lock(), num_sessions=lambda: left[0], list_sessions=list
-        )
+            _session_storage=Storage(),
+            _storage_lock=threading.Lock(),
+            num_sessions=lambda: left[0],
+            list_sessions=lambda: [here],
+        ),
+        uploaded_file_mgr=files,
     )
     dataset = synthetic_dataset()
     kept = shared.prepared(dataset)
     reap_once = server._Reaper()
     assert reap_once(runtime) == 2
     assert shut == ["old-1", "old-2"]
+    assert set(files.file_storage) == {"here"}  # the stray file went; the student's stayed
     assert shared.prepared(dataset) is kept  # a student is still there: the shared data stays
     left[0] = 0
     assert reap_once(runtime) == 2
@@ -306,4 +318,13 @@ def test_an_unexpected_page_error_is_one_line_without_paths_or_traceback():
     assert "(KeyError: 'x'" in server.script_error_line(KeyError("x"))
     assert "(RuntimeError)" in server.script_error_line(RuntimeError())
     assert len(server.script_error_line(RuntimeError("y" * 10_000))) < 400
-    assert server.show_script_error(RuntimeError("outside a script run"))  # handled: nothing to show it in
+    missing = server.script_error_line(FileNotFoundError(2, "No such file", "/srv/lab/secret-dir/students.csv"))
+    assert "secret" not in missing and "srv" not in missing and "students" in missing  # the name, not its folders
+    typed = server.script_error_line(ValueError("**bold** [a](http://x) :material/home: $x$"))
+    assert "\\*\\*bold\\*\\*" in typed and "\\[a\\]" in typed and "\\:material/home\\:" in typed and "\\$x\\$" in typed
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no message")
+
+    assert "(Unprintable)" in server.script_error_line(Unprintable())  # still one line, never nothing

@@ -15,6 +15,9 @@
   (:func:`release_ended_sessions`), runs what was registered with
   :func:`when_empty` (e.g. dropping the shared data sets) and gives freed memory back.
 
+``serve.py`` hands :func:`lifespan` (setup before the first request) and
+:func:`show_script_error` (one line instead of a traceback) to ``st.App``.
+
 Uses Streamlit internals (``Runtime``'s session storage) where Streamlit has no
 public hook; without them the reaper does nothing.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Collection
@@ -34,7 +38,7 @@ import streamlit as st
 
 from logreg_core.limits import cap_text
 
-from .uploads import limit_uploads
+from .uploads import drop_files_of_ended_sessions, limit_uploads
 
 __all__ = [
     "lifespan",
@@ -199,6 +203,8 @@ class _Reaper:
                 info.session.shutdown()
             except Exception:
                 _log.debug("shutting down an expired session failed", exc_info=True)
+        live = {info.session.id for info in manager.list_sessions()}
+        drop_files_of_ended_sessions(getattr(runtime, "uploaded_file_mgr", None), live)  # a late upload's files
         self.empty_passes = self.empty_passes + 1 if manager.num_sessions() == 0 else 0
         cleaning = 0 < self.empty_passes <= self.EMPTY_PASSES
         if cleaning:
@@ -297,10 +303,23 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
     yield
 
 
+#: An absolute path's folders (POSIX or Windows): a student sees only the file's own name.
+_FOLDERS = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/]+[\\/])+")
+#: Characters Markdown (and Streamlit's :icon: codes and $math$) would read as formatting.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
 def script_error_line(exc: BaseException) -> str:
-    """One line for a page that raised what no page expected: the error's kind and first line, no traceback."""
-    first = (str(exc).strip().splitlines() or [""])[0]
-    what = f"{type(exc).__name__}: {cap_text(first, 160)}" if first else type(exc).__name__
+    """One line for a page that raised what no page expected: the error's kind and first line.
+
+    No traceback, no folders of the server's paths, and Markdown shown as typed.
+    """
+    try:
+        first = (str(exc).strip().splitlines() or [""])[0]
+    except Exception:  # an exception whose message itself fails
+        first = ""
+    first = _MARKDOWN.sub(r"\\\1", _FOLDERS.sub("…/", cap_text(first, 160)))
+    what = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
     return (
         f"This page stopped on an error it did not expect ({what}). What you loaded and trained is kept; "
         "open the page again, and if it happens again tell the teacher (the server's log has the details)."
@@ -313,11 +332,13 @@ def show_script_error(exc: BaseException) -> bool:
     Returns
     -------
     handled : bool
-        True: Streamlit shows no traceback.
+        True when the line was shown (Streamlit then shows no traceback);
+        False if it could not be, so that Streamlit shows its own.
     """
     _log.error("a page raised", exc_info=exc)
     try:
         st.error(script_error_line(exc), icon=":material/error:")
     except Exception:  # outside a script run there is nothing to show it in
         _log.debug("could not show the error line", exc_info=True)
+        return False
     return True

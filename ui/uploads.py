@@ -21,9 +21,11 @@ page run to show (:func:`pop_upload_refusal`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
+from collections.abc import Callable, Collection
 from typing import Any
 
 from logreg_core.limits import BUDGET, cap_text
@@ -31,6 +33,7 @@ from logreg_core.limits import BUDGET, cap_text
 __all__ = [
     "UPLOAD_FILE_OVERHEAD",
     "UploadGate",
+    "drop_files_of_ended_sessions",
     "installed_budget",
     "limit_uploads",
     "pop_upload_refusal",
@@ -45,7 +48,7 @@ MULTIPART_ALLOWANCE = 64 * 1024
 
 
 def _mb(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.1f} KB"
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n / 2**10:,.1f} KB"
 
 
 #: The last upload refused per session, until its page shows it.
@@ -86,22 +89,33 @@ def _upload_cost(file: Any) -> int:
 
 
 class _UploadBudget:
-    """Running totals of what each session's uploaded files cost (and its bodies being received).
+    """Running totals of what uploaded files cost: stored per session, and bodies still arriving.
 
-    Stored files are counted by wrapping Streamlit's upload manager; bodies still
-    arriving are *pending*, reserved by :class:`UploadGate` from their
-    Content-Length and released once the request ends. A stored file whose
-    request has not ended yet counts twice for that moment, never zero times.
+    Stored files are counted by wrapping Streamlit's upload manager. A body
+    still arriving counts twice over (see :class:`UploadGate`): against its
+    session with the size it declared (``pending``), so a session cannot
+    start more than its budget at once, and against the server with the bytes
+    that really arrived (``arrived``), so requests that send nothing cannot
+    crowd out the class. A stored file whose request has not ended yet counts
+    twice for that moment, never zero times.
     """
 
-    def __init__(self, manager: Any, storage: dict[str, Any], session_bytes: int, server_bytes: int) -> None:
+    def __init__(
+        self,
+        manager: Any,
+        storage: dict[str, Any],
+        session_bytes: int,
+        server_bytes: int,
+        active: Callable[[str], bool] | None = None,
+    ) -> None:
         self.session_bytes, self.server_bytes = session_bytes, server_bytes
+        self.active = active  # active(session_id): a file for a session that ended is refused
         self.lock = threading.Lock()  # the check, the add and the count are one step
         self.costs: dict[str, dict[str, int]] = {}  # session id → file id → cost
         self.held: dict[str, int] = {}  # session id → its total
         self.total = 0
-        self.pending: dict[str, int] = {}  # session id → bodies being received
-        self.pending_total = 0
+        self.pending: dict[str, int] = {}  # session id → bytes its bodies in flight declared
+        self.arrived = 0  # bytes of bodies in flight received so far, every session
         for session_id, files in list(storage.items()):  # files uploaded before the limit was installed
             for file in list(files.values()):
                 self._count(session_id, file.file_id, _upload_cost(file))
@@ -135,9 +149,11 @@ class _UploadBudget:
 
     def limited_add_file(self, session_id: str, file: Any) -> None:
         with self.lock:
+            name = cap_text(getattr(file, "name", "") or "upload", 100)
+            if self.active is not None and not self.active(session_id):  # its body finished after the tab closed
+                raise _refuse(session_id, f"{name}: arrived after its page was closed; expected an open page")
             replaced = self.costs.get(session_id, {}).get(file.file_id, 0)  # the same file sent again
             cost = _upload_cost(file)
-            name = cap_text(getattr(file, "name", "") or "upload", 100)
             line = self._over(name, self.held.get(session_id, 0) - replaced + cost, self.total - replaced + cost)
             if line:
                 raise _refuse(session_id, line)
@@ -155,27 +171,52 @@ class _UploadBudget:
             for file_id in list(self.costs.get(session_id, {})):
                 self._count(session_id, file_id, 0)
 
-    def reserve(self, session_id: str, file_id: str, nbytes: int) -> str | None:
-        """Count a body of ``nbytes`` about to arrive; the refusal line instead if it would pass the budget."""
+    def sessions_holding_files(self) -> list[str]:
+        """Ids of the sessions that hold uploaded files now."""
+        with self.lock:
+            return list(self.costs)
+
+    def admit(self, session_id: str, file_id: str, nbytes: int) -> str | None:
+        """Reserve a body that declares ``nbytes``; the refusal line instead if it could not fit.
+
+        The session counts what its bodies in flight declared; the server counts what
+        the others really received, plus this one's declared size.
+        """
         with self.lock:
             replaced = self.costs.get(session_id, {}).get(file_id, 0)
             session = self.held.get(session_id, 0) + self.pending.get(session_id, 0) - replaced + nbytes
-            everyone = self.total + self.pending_total - replaced + nbytes
+            everyone = self.total + self.arrived - replaced + nbytes
             line = self._over(f"an upload of {_mb(nbytes)}", session, everyone)
             if line is None:
                 self.pending[session_id] = self.pending.get(session_id, 0) + nbytes
-                self.pending_total += nbytes
             return line
 
-    def release(self, session_id: str, nbytes: int) -> None:
-        """The body reserved by :meth:`reserve` is no longer arriving (stored, refused or dropped)."""
+    def grow(self, session_id: str, nbytes: int) -> str | None:
+        """Reserve ``nbytes`` more for a body that sends more than it declared; the refusal line if it cannot."""
         with self.lock:
-            left = self.pending.get(session_id, 0) - nbytes
+            session = self.held.get(session_id, 0) + self.pending.get(session_id, 0) + nbytes
+            line = self._over("an upload longer than it declared", session, 0)
+            if line is None:
+                self.pending[session_id] = self.pending.get(session_id, 0) + nbytes
+            return line
+
+    def arrive(self, nbytes: int) -> str | None:
+        """Count ``nbytes`` of a body received; the refusal line instead if the server would pass its budget."""
+        with self.lock:
+            line = self._over("an upload", 0, self.total + self.arrived + nbytes)
+            if line is None:
+                self.arrived += nbytes
+            return line
+
+    def finish(self, session_id: str, reserved: int, arrived: int) -> None:
+        """A request ended (stored, refused or dropped): its reservation and its bytes no longer count."""
+        with self.lock:
+            left = self.pending.get(session_id, 0) - reserved
             if left > 0:
                 self.pending[session_id] = left
             else:
                 self.pending.pop(session_id, None)
-            self.pending_total -= nbytes
+            self.arrived -= arrived
 
 
 #: The budget :func:`limit_uploads` installed on the running server's manager, for :class:`UploadGate`.
@@ -191,11 +232,14 @@ def limit_uploads(
     manager: Any = None,
     session_bytes: int = BUDGET.upload_session_bytes,
     server_bytes: int = BUDGET.upload_server_bytes,
+    active: Callable[[str], bool] | None = None,
 ) -> bool:
     """Refuse an upload that would take a session's, or the server's, uploaded files past the budget.
 
     A refused upload gets HTTP 413 with one line saying what was wrong and what
-    is expected. Installed once per manager: the first budget holds.
+    is expected. So does a file whose body finished arriving after its session
+    ended (it would be kept for nobody). Installed once per manager: the first
+    budget holds.
 
     Parameters
     ----------
@@ -204,6 +248,9 @@ def limit_uploads(
         its budget the one :class:`UploadGate` checks).
     session_bytes : int, default ``BUDGET.upload_session_bytes``
     server_bytes : int, default ``BUDGET.upload_server_bytes``
+    active : callable or None, default None
+        ``active(session_id) -> bool``; None asks the running server, or
+        checks nothing for another manager.
 
     Returns
     -------
@@ -230,7 +277,9 @@ def limit_uploads(
         hasattr(manager, name) for name in ("add_file", "remove_file", "remove_session_files")
     ):
         return False
-    budget = _UploadBudget(manager, storage, session_bytes, server_bytes)
+    if active is None and running:
+        active = _is_active_session
+    budget = _UploadBudget(manager, storage, session_bytes, server_bytes, active)
     manager.add_file = budget.limited_add_file
     manager.remove_file = budget.limited_remove_file
     manager.remove_session_files = budget.limited_remove_session_files
@@ -238,6 +287,23 @@ def limit_uploads(
     if running:
         _installed = budget
     return True
+
+
+def drop_files_of_ended_sessions(manager: Any, live: Collection[str]) -> int:
+    """Remove the uploaded files of every session not in ``live``; return how many sessions had some.
+
+    Streamlit removes a session's files when it shuts the session down; a body
+    that finished arriving just after that would otherwise stay for nobody. The
+    session reaper calls this on each pass, on the server's event loop (where
+    files are added), with the ids of the sessions Streamlit still serves or keeps.
+    """
+    storage = getattr(manager, "file_storage", None)
+    if not isinstance(storage, dict):
+        return 0
+    gone = [session_id for session_id in list(storage) if session_id not in live]
+    for session_id in gone:
+        manager.remove_session_files(session_id=session_id)
+    return len(gone)
 
 
 #: Streamlit's upload route (after any ``server.baseUrlPath``): /_stcore/upload_file/{session_id}/{file_id}.
@@ -262,16 +328,31 @@ def _is_active_session(session_id: str) -> bool:
         return False
 
 
-class UploadGate:
-    """ASGI middleware: a PUT to Streamlit's upload route past the budget gets 413 before its body is read.
+#: A body that sends nothing for this long is ended (its reservation and its bytes freed).
+UPLOAD_IDLE_SECONDS = 30.0
+#: After a refusal, the body is read and thrown away for at most this long, so the client gets the answer.
+DRAIN_SECONDS = 10.0
 
-    The body a request declares (``Content-Length``, or Streamlit's largest file
-    when it declares none) is reserved in the budget for as long as the request
-    runs, so a session sending many files at once is refused as soon as they
-    would pass its budget, not after each was received. Requests for a session
-    the server does not know pass through untouched (Streamlit answers 400
-    before reading them), as do all other requests, and everything when no
-    budget is installed.
+
+class UploadGate:
+    """ASGI middleware: PUTs to Streamlit's upload route stay within the upload budget while they arrive.
+
+    * A body whose declared size (``Content-Length``; Streamlit's largest file
+      when it declares none or is chunked) would take its session past the
+      budget is refused before Streamlit sees it. The declared size stays
+      reserved for the session while the request runs, so parallel uploads
+      cannot together pass it.
+    * Every chunk that arrives is counted: against the server's budget (the
+      bytes really received, so requests that send nothing take nothing from
+      the class), and against the session's reservation, which grows if a body
+      sends more than it declared. Past either, or after
+      ``UPLOAD_IDLE_SECONDS`` without a byte, the request is ended.
+    * A refused body is read and thrown away (``DRAIN_SECONDS`` at most, never
+      kept) before the 413 and its one line are sent, so the client gets them.
+
+    Requests for a session the server does not know pass through untouched
+    (Streamlit answers 400 before reading them), as do all other requests, and
+    everything when no budget is installed.
 
     Parameters
     ----------
@@ -280,12 +361,22 @@ class UploadGate:
         The budget to check; None uses :func:`installed_budget` at each request.
     active : callable or None, default None
         ``active(session_id) -> bool``; None asks the running server.
+    idle_seconds : float, default ``UPLOAD_IDLE_SECONDS``
+    drain_seconds : float, default ``DRAIN_SECONDS``
     """
 
-    def __init__(self, app: Any, budget: _UploadBudget | None = None, active: Any = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        budget: _UploadBudget | None = None,
+        active: Callable[[str], bool] | None = None,
+        idle_seconds: float = UPLOAD_IDLE_SECONDS,
+        drain_seconds: float = DRAIN_SECONDS,
+    ) -> None:
         self.app = app
         self.budget = budget
         self.active = active or _is_active_session
+        self.idle_seconds, self.drain_seconds = idle_seconds, drain_seconds
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         budget = self.budget or _installed
@@ -294,31 +385,128 @@ class UploadGate:
             await self.app(scope, receive, send)
             return
         session_id, file_id = match["session"], match["file"]
-        declared = _content_length(scope)
-        if declared is None:  # chunked: Streamlit stops it past its largest file
-            declared = _max_upload_bytes() + MULTIPART_ALLOWANCE
-        if declared < 0:  # not a number: Streamlit answers 400 before reading anything
-            await self.app(scope, receive, send)
-            return
-        nbytes = declared + UPLOAD_FILE_OVERHEAD
-        line = budget.reserve(session_id, file_id, nbytes)
+        declared = _declared_length(scope)
+        expected = _max_upload_bytes() + MULTIPART_ALLOWANCE if declared is None else declared
+        reserved = expected + UPLOAD_FILE_OVERHEAD
+        line = budget.admit(session_id, file_id, reserved)
         if line is not None:
-            _remember_refusal(session_id, line)
-            await _plain_response(send, 413, line)
+            whole = expected <= _max_upload_bytes() + MULTIPART_ALLOWANCE  # else Streamlit would not read it either
+            await _refuse_request(session_id, line, receive, send, expected if whole else None, self.drain_seconds)
             return
+        body = _MeteredBody(budget, session_id, receive, reserved, self.idle_seconds)
+        started = False
+
+        async def tracked_send(message: Any) -> None:
+            nonlocal started
+            started = started or message.get("type") == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, body.receive, tracked_send)
+        except Exception as error:
+            if not (body.ended or _is_client_disconnect(error)):
+                raise
+            if body.refusal is None:  # the client left mid-body: Streamlit's traceback would say only that
+                _log.info("an upload to session %s ended early: the client stopped sending", session_id[:8])
         finally:
-            budget.release(session_id, nbytes)
+            budget.finish(session_id, body.reserved, body.arrived)
+        if body.refusal is not None and not started:
+            drain = None if body.complete else _max_upload_bytes() + MULTIPART_ALLOWANCE
+            await _refuse_request(session_id, body.refusal, body.raw_receive, send, drain, self.drain_seconds)
 
 
-def _content_length(scope: Any) -> int | None:
-    """The request's Content-Length; None without one, −1 if it is not a whole number."""
+class _MeteredBody:
+    """The request's ``receive``, counting each chunk against the budget and ending the body past it."""
+
+    def __init__(self, budget: _UploadBudget, session_id: str, receive: Any, reserved: int, idle: float) -> None:
+        self.budget, self.session_id, self.raw_receive = budget, session_id, receive
+        self.reserved, self.idle = reserved, idle
+        self.arrived = 0
+        self.refusal: str | None = None
+        self.ended = False  # this told Streamlit the client left
+        self.complete = False  # the client sent its whole body
+
+    def _end(self, line: str, message: Any = None) -> dict[str, str]:
+        """End the body here with ``line``; ``message`` is the chunk refused, if one was."""
+        self.refusal, self.ended = line, True
+        self.complete = message is not None and not message.get("more_body")
+        return {"type": "http.disconnect"}
+
+    async def receive(self) -> Any:
+        if self.ended:
+            return {"type": "http.disconnect"}
+        try:
+            message = await asyncio.wait_for(self.raw_receive(), self.idle)
+        except TimeoutError:
+            return self._end(f"an upload sent nothing for {self.idle:g} s; expected a steady upload - try again")
+        if message.get("type") != "http.request":
+            return message
+        n = len(message.get("body", b""))
+        if not n:
+            return message
+        line = self.budget.arrive(n)
+        if line is not None:
+            return self._end(line, message)
+        self.arrived += n
+        extra = self.arrived + UPLOAD_FILE_OVERHEAD - self.reserved
+        if extra > 0:  # more than it declared (chunked, or a lie): the session's reservation grows
+            extra = max(extra, 2**20)
+            line = self.budget.grow(self.session_id, extra)
+            if line is not None:
+                return self._end(line, message)
+            self.reserved += extra
+        return message
+
+
+def _is_client_disconnect(error: BaseException) -> bool:
+    try:
+        from starlette.requests import ClientDisconnect
+    except ImportError:  # pragma: no cover - Starlette comes with Streamlit
+        return False
+    return isinstance(error, ClientDisconnect)
+
+
+def _declared_length(scope: Any) -> int | None:
+    """The body size the request declares: its Content-Length, or None if chunked, missing or unreadable."""
+    length = None
     for key, value in scope.get("headers", ()):
-        if key.lower() == b"content-length":
+        name = key.lower()
+        if name == b"transfer-encoding":
+            return None  # the body is chunked whatever Content-Length says
+        if name == b"content-length":
             text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() and len(text) < 19 else -1
-    return None
+            if not text.isascii() or not text.isdigit() or length is not None:
+                return None
+            length = int(text)
+    return length
+
+
+async def _refuse_request(
+    session_id: str, line: str, receive: Any, send: Any, drain_bytes: int | None, drain_seconds: float
+) -> None:
+    """Remember ``line`` for the session's page, read and drop up to ``drain_bytes`` of the body, answer 413.
+
+    Without reading the body, the client would often see the connection reset
+    instead of the answer. None answers at once (a body too large to drain).
+    """
+    _remember_refusal(session_id, line)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + drain_seconds
+    dropped = 0
+    try:
+        while drain_bytes is not None and dropped <= drain_bytes and loop.time() < deadline:
+            message = await asyncio.wait_for(receive(), deadline - loop.time())
+            if message.get("type") != "http.request":
+                return  # the client left: nobody to answer
+            dropped += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+    except TimeoutError:  # (an OSError too: caught first) the client stalls: answer all the same
+        pass
+    try:
+        await _plain_response(send, 413, line)
+    except OSError:  # the client left meanwhile
+        return
 
 
 async def _plain_response(send: Any, status: int, line: str) -> None:
