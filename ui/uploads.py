@@ -11,9 +11,12 @@ session and ``BUDGET.upload_server_bytes`` for the server:
   is bounded too), in running totals kept as files are added and removed, and a
   file past the budget is refused with HTTP 413 and one line.
 * :class:`UploadGate`, an ASGI middleware (``serve.py`` installs it), refuses a
-  PUT from its ``Content-Length`` before Streamlit reads the body, and counts
-  the bodies being received: parallel uploads cannot hold more than the budget
-  in memory either, even for the moment before they are stored.
+  PUT from its declared size before Streamlit sees it, and counts every body as
+  it arrives, whatever its headers claim: parallel uploads cannot hold more than
+  the budget in memory either, even for the moment before they are stored, and
+  requests that send nothing take nothing from the class.
+* :func:`drop_files_of_ended_sessions` (the session reaper calls it) removes
+  files stored for a session that has gone.
 
 The uploader itself shows only "413", so the line is kept for the session's next
 page run to show (:func:`pop_upload_refusal`).
