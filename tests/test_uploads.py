@@ -343,3 +343,39 @@ def test_a_file_that_arrives_after_its_session_ended_is_refused_and_strays_are_d
     manager.file_storage["stray"] = {}  # as if stored before the check: the reaper's sweep drops it
     assert uploads.drop_files_of_ended_sessions(manager, live) == 1 and set(manager.file_storage) == {"a"}
     assert uploads.drop_files_of_ended_sessions(object(), live) == 0
+
+
+def test_after_the_whole_body_the_idle_timer_no_longer_runs():
+    """A handler that waits for the client to leave once the body is in is not cut off by the idle time."""
+    _, budget = _budget(session_bytes=1 << 20)
+    seen = []
+
+    async def app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        seen.append(await receive())  # e.g. Starlette listening for a disconnect while it answers
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def scenario():
+        gate = uploads.UploadGate(app, budget=budget, active=lambda s: True, idle_seconds=0.05)
+        left = {"type": "http.disconnect", "from": "the client"}
+        messages = [{"type": "http.request", "body": b"x" * 100, "more_body": False}, left]
+
+        async def receive():
+            if len(messages) == 1:
+                await asyncio.sleep(0.2)  # longer than the idle time
+            return messages.pop(0)
+
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "PUT", "path": "/_stcore/upload_file/s/f"}
+        scope["headers"] = [(b"content-length", b"100")]
+        await gate(scope, receive, send)
+        return [m.get("status") for m in sent if m["type"] == "http.response.start"]
+
+    assert asyncio.run(scenario()) == [204]
+    assert seen == [{"type": "http.disconnect", "from": "the client"}] and _idle(budget)  # not one of the gate's

@@ -438,12 +438,15 @@ class _MeteredBody:
     async def receive(self) -> Any:
         if self.ended:
             return {"type": "http.disconnect"}
+        if self.complete:  # after the body: what comes is the client leaving, whenever it does
+            return await self.raw_receive()
         try:
             message = await asyncio.wait_for(self.raw_receive(), self.idle)
         except TimeoutError:
             return self._end(f"an upload sent nothing for {self.idle:g} s; expected a steady upload - try again")
         if message.get("type") != "http.request":
             return message
+        self.complete = not message.get("more_body")
         n = len(message.get("body", b""))
         if not n:
             return message
