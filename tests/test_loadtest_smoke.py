@@ -128,72 +128,65 @@ async def _declared_put(student, declared):
         writer.close()
 
 
+def _launcher(folder, page, app_arguments):
+    """Write ``page.py`` and an ``st.App`` launcher for it (with ``ui`` importable) into ``folder``; its path."""
+    (folder / "page.py").write_text(page)
+    launcher = folder / "launch.py"
+    launcher.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "import streamlit as st\nfrom starlette.middleware import Middleware\n"
+        "from ui import server\nfrom ui.uploads import UploadGate\n"
+        f"app = st.App('page.py', {app_arguments})\n"
+    )
+    return str(launcher)
+
+
+def _one_student(app, folder, action):
+    """Start ``app``, open one student, return what ``await action(student)`` returns; stop it all."""
+
+    async def run(url):
+        student = loadtest.Student(url, 60)
+        try:
+            await student.open()
+            return await action(student)
+        finally:
+            await student.close()
+
+    with loadtest.started_server(app, folder) as (url, _):
+        return asyncio.run(run(url))
+
+
+async def _declared_600_mb(student):
+    return await _declared_put(student, 600 * 2**20)  # past 512 MiB; nothing of it is ever sent
+
+
 @pytest.mark.slow
 def test_serve_py_refuses_an_upload_past_the_budget_before_reading_its_body(tmp_path):
     """The lab as served: a PUT declaring more than a student's budget is answered 413 with no body sent."""
-
-    async def student(url):
-        s = loadtest.Student(url, 60)
-        try:
-            await s.open()
-            answer = await _declared_put(s, 600 * 2**20)  # past 512 MiB; nothing of it is ever sent
-            assert answer.startswith("HTTP/1.1 413"), answer[:300]
-            line = "an upload of 600.0 MB: your uploads would hold 600.0 MB; expected at most 512.0 MB per student"
-            assert line in answer
-        finally:
-            await s.close()
-
-    with loadtest.started_server("serve.py", tmp_path) as (url, _):
-        asyncio.run(student(url))
+    answer = _one_student("serve.py", tmp_path, _declared_600_mb)
+    assert answer.startswith("HTTP/1.1 413"), answer[:300]
+    assert "an upload of 600.0 MB: your uploads would hold 600.0 MB; expected at most 512.0 MB per student" in answer
 
 
 @pytest.mark.slow
 def test_the_budget_is_installed_when_the_server_starts_not_by_a_page(tmp_path):
     """``server.lifespan`` guards a server whose page never calls setup: the first upload is already gated."""
-    (tmp_path / "page.py").write_text("import streamlit as st\nst.file_uploader('files', key='up')\n")
-    (tmp_path / "launch.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import streamlit as st\n"
-        "from starlette.middleware import Middleware\n"
-        "from ui import server\n"
-        "from ui.uploads import UploadGate\n"
-        "app = st.App('page.py', lifespan=server.lifespan, middleware=[Middleware(UploadGate)])\n"
-    )
-
-    async def student(url):
-        s = loadtest.Student(url, 60)
-        try:
-            await s.open()
-            answer = await _declared_put(s, 600 * 2**20)  # Streamlit alone would say only "File too large"
-            assert answer.startswith("HTTP/1.1 413") and "your uploads would hold 600.0 MB" in answer, answer[-300:]
-        finally:
-            await s.close()
-
-    with loadtest.started_server(str(tmp_path / "launch.py"), tmp_path) as (url, _):
-        asyncio.run(student(url))
+    page = "import streamlit as st\nst.file_uploader('files', key='up')\n"
+    launcher = _launcher(tmp_path, page, "lifespan=server.lifespan, middleware=[Middleware(UploadGate)]")
+    answer = _one_student(launcher, tmp_path, _declared_600_mb)
+    # Streamlit alone would say only "File too large"
+    assert answer.startswith("HTTP/1.1 413") and "your uploads would hold 600.0 MB" in answer, answer[-300:]
 
 
 @pytest.mark.slow
 def test_a_page_that_raises_shows_one_line_and_no_traceback_when_served(tmp_path):
     """``server.show_script_error`` (serve.py's ``on_script_error``): one error line, no exception element."""
-    (tmp_path / "page.py").write_text("raise ValueError('boom\\n  File \"/srv/secret.py\", line 1')\n")
-    (tmp_path / "launch.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import streamlit as st\n"
-        "from ui import server\n"
-        "app = st.App('page.py', on_script_error=server.show_script_error)\n"
-    )
+    page = "raise ValueError('boom\\n  File \"/srv/secret.py\", line 1')\n"
+    launcher = _launcher(tmp_path, page, "on_script_error=server.show_script_error")
 
-    async def student(url):
-        s = loadtest.Student(url, 60)
-        try:
-            return (await s.open()).errors
-        finally:
-            await s.close()
+    async def shown(student):
+        return (await student.rerun(page=None)).errors
 
-    with loadtest.started_server(str(tmp_path / "launch.py"), tmp_path) as (url, _):
-        errors = asyncio.run(student(url))
+    errors = _one_student(launcher, tmp_path, shown)
     assert len(errors) == 1 and errors[0].startswith("error shown: This page stopped on an error it did not expect")
     assert "ValueError: boom" in errors[0] and "secret" not in errors[0]
