@@ -37,7 +37,6 @@ __all__ = [
     "UPLOAD_FILE_OVERHEAD",
     "UploadGate",
     "drop_files_of_ended_sessions",
-    "installed_budget",
     "limit_uploads",
     "pop_upload_refusal",
 ]
@@ -226,11 +225,6 @@ class _UploadBudget:
 _installed: _UploadBudget | None = None
 
 
-def installed_budget() -> _UploadBudget | None:
-    """The running server's upload budget, or None before :func:`limit_uploads` installed one."""
-    return _installed
-
-
 def limit_uploads(
     manager: Any = None,
     session_bytes: int = BUDGET.upload_session_bytes,
@@ -361,7 +355,7 @@ class UploadGate:
     ----------
     app : ASGI app
     budget : _UploadBudget or None, default None
-        The budget to check; None uses :func:`installed_budget` at each request.
+        The budget to check; None uses, at each request, the one :func:`limit_uploads` installed on the server.
     active : callable or None, default None
         ``active(session_id) -> bool``; None asks the running server.
     idle_seconds : float, default ``UPLOAD_IDLE_SECONDS``
