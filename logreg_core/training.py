@@ -423,17 +423,16 @@ class GradientDescent:
         if self._trajectory is None:
             return [], 0
         start = self.iteration
-        found = self._trajectory.ahead(start, start + self._steps_left(n_steps))
+        found = self._trajectory.ahead(start, start + self._steps_left(n_steps), len(self.costs), len(self.snapshots))
         if found is None:
             return [], 0
-        cp, costs, snapshots = found
+        cp, costs, passed = found
         self._acc[:] = cp.acc
         self._q[:] = cp.q
         self.iteration = cp.iteration
-        self.costs.extend(costs[len(self.costs) :])
-        passed = snapshots[len(self.snapshots) :]
+        self.costs.extend(costs)
         self.snapshots.extend(passed)
-        return list(passed), cp.iteration - start
+        return passed, cp.iteration - start
 
     def _steps_left(self, n_steps: int) -> int:
         return 0 if self.diverged else max(0, min(n_steps, self.settings.num_iterations - self.iteration))

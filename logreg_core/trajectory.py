@@ -159,14 +159,24 @@ class Trajectory:
                 self._snapshots.extend(snapshots[len(self._snapshots) :])
             self._checkpoints[iteration] = Checkpoint(iteration, _frozen(acc), _frozen(q), len(costs), len(snapshots))
 
-    def ahead(self, start: int, stop: int) -> tuple[Checkpoint, list[float], list[Snapshot]] | None:
+    def ahead(
+        self, start: int, stop: int, have_costs: int = 0, have_snapshots: int = 0
+    ) -> tuple[Checkpoint, list[float], list[Snapshot]] | None:
         """The last checkpoint after ``start`` and at most ``stop`` updates, with the costs and snapshots before it.
+
+        Parameters
+        ----------
+        start, stop : int
+            The follower has made ``start`` updates and may jump to at most ``stop``.
+        have_costs, have_snapshots : int, default 0
+            How many costs and snapshots the follower has already: only the rest is returned
+            (a follower asks at every step; copying whole lists each time cost a busy server ~3 %).
 
         Returns
         -------
         found : (Checkpoint, costs, snapshots) or None
-            ``costs`` and ``snapshots`` are the whole lists up to the checkpoint
-            (a follower takes the part it does not have yet); None when there is no such checkpoint.
+            ``costs`` and ``snapshots`` are the lists' items from ``have_costs`` and
+            ``have_snapshots`` up to the checkpoint; None when there is no such checkpoint.
         """
         last = self.settings.num_iterations
         candidates = [last] if start < last <= stop else []
@@ -175,5 +185,5 @@ class Trajectory:
             for i in candidates:
                 cp = self._checkpoints.get(i)
                 if cp is not None:
-                    return cp, self._costs[: cp.n_costs], self._snapshots[: cp.n_snapshots]
+                    return cp, self._costs[have_costs : cp.n_costs], self._snapshots[have_snapshots : cp.n_snapshots]
         return None

@@ -194,7 +194,11 @@ for label in (0, 1):
         cols = st.container(key=f"capture_wrap_{label}_{start}").columns(GRID)
         for col, (photo_id, image) in zip(cols, store[start : start + GRID], strict=False):
             with col:
-                st.image(figures.thumbnail(image, 2, figures.CLASS_COLORS[label], border=4), width="stretch")
+                st.image(
+                    figures.thumbnail_png(image, scale=2, border_color=figures.CLASS_COLORS[label]),
+                    width="stretch",
+                    output_format="PNG",
+                )
                 st.button(
                     "Remove",
                     key=f"capture_rm_{photo_id}",

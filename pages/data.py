@@ -18,7 +18,9 @@ def thumbnails(images, labels, classes, indices, target_px=192):
     h = images.shape[1]
     scale = max(1, round(target_px / h))
     thumbs = [
-        figures.thumbnail(images[i], scale, figures.CLASS_COLORS[int(labels[i])], border=max(6, 2 * scale))
+        figures.thumbnail_png(
+            images[i], scale=scale, border_color=figures.CLASS_COLORS[int(labels[i])], border=max(6, 2 * scale)
+        )
         for i in indices
     ]
     captions = [f"#{i} · {classes[int(labels[i])]}" for i in indices]
@@ -67,7 +69,7 @@ else:
         for col, thumb, caption in zip(
             cols, thumbs[start : start + GRID_COLUMNS], captions[start : start + GRID_COLUMNS], strict=False
         ):
-            col.image(thumb, caption=caption, width="stretch")
+            col.image(thumb, caption=caption, width="stretch", output_format="PNG")
 st.markdown(
     f"Frame colour = label: <span style='color:{figures.CLASS_COLORS[0]}; font-weight:700'>■ 0 = "
     f"{html.escape(c0)}</span> &nbsp; <span style='color:{figures.CLASS_COLORS[1]}; font-weight:700'>■ 1 = "

@@ -145,8 +145,9 @@ else:
         for col, i in zip(row, shown[start : start + GRID], strict=False):
             prob = float(p[split][i])
             col.image(
-                figures.thumbnail(images[i], 2, figures.CLASS_COLORS[t], border=4),
+                figures.thumbnail_png(images[i], scale=2, border_color=figures.CLASS_COLORS[t]),
                 width="stretch",
+                output_format="PNG",
                 caption=f"#{int(i)} P({classes[1]}) = {prob:.2f}",
             )
 

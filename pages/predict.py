@@ -66,11 +66,6 @@ def thumbnail_url(image):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def enlarge(image, target=256):
-    """Blow a small image up to about ``target`` pixels with square pixels (no blur), for a projector."""
-    return figures.thumbnail(image, scale=target // max(image.shape[:2]))
-
-
 def model_uploader():
     """Let the user replace the model with a saved .npz; a bad file keeps the old model.
 
@@ -129,7 +124,13 @@ def show_detail(model, name, image):
     left, right = st.columns([1, 1.4])
     with left:
         h, w = model.image_shape[:2]
-        st.image(enlarge(image, 192), caption=f"{name}: what the model sees ({h}×{w} pixels)", width=192)
+        # Square pixels (no blur) for a projector, as PNG encoded once per photo, not on every rerun.
+        st.image(
+            figures.thumbnail_png(image, 192),
+            caption=f"{name}: what the model sees ({h}×{w} pixels)",
+            width=192,
+            output_format="PNG",
+        )
         st.markdown(f"**P({positive}) = {p:.3f} → {label}**")
         st.caption(f"z = Σ w·x + b = {z - model.b:.2f} + ({model.b:.2f}) = {z:.2f};  P = σ(z)")
     with right:
@@ -237,6 +238,7 @@ def show_gallery(images, probabilities, positive):
                 figures.thumbnail_png(images[i], 128),
                 caption=f"P({positive}) = {probabilities[i]:.2f}",
                 width="stretch",
+                output_format="PNG",
             )
     if len(images) > shown:
         st.caption(f"Showing the {shown} most confident of {len(images)}.")

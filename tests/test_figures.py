@@ -113,3 +113,8 @@ def test_a_thumbnail_png_is_the_enlarged_image_and_is_encoded_once():
     other = image.copy()
     other[0, 0, 0] ^= 1
     assert figures.thumbnail_png(other, 128) != png
+    framed = figures.thumbnail_png(image, scale=3, border_color="#0072B2", border=5)
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(io.BytesIO(framed))), figures.thumbnail(image, 3, "#0072B2", border=5)
+    )
+    assert figures.thumbnail_png(image, scale=3, border_color="#D55E00", border=5) != framed

@@ -33,6 +33,8 @@ def test_data_page_shows_images_counts_flattening_and_histograms():
     at = open_page("pages/data.py")
     captions = [c for img in at.get("image") for c in img.captions]
     assert len(captions) == 24 and "#0 · cat" in captions
+    # Sent as the PNG encoded once per picture: "auto" would have Streamlit encode a (blurred) JPEG every run.
+    assert {i.url.rsplit(".", 1)[-1] for img in at.get("image") for i in img.proto.imgs} == {"png"}
     specs = charts(at)
     bars = [s for s in specs if s["data"] and s["data"][0]["type"] == "bar" and len(s["data"]) == 2]
     assert bars, "class counts chart"

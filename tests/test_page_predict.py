@@ -45,6 +45,9 @@ def test_predict_classifies_an_uploaded_photo(model):
     assert len(heatmaps) == 1
     assert heatmaps[0]["zmid"] == 0 and heatmaps[0]["zmin"] == -heatmaps[0]["zmax"]
     assert decoded(heatmaps[0]["z"]).shape == model.image_shape[:2]
+    # The photo up close and the gallery of mistakes go as PNG (square pixels), not re-encoded as JPEG each run.
+    urls = [i.url for img in at.get("image") for i in img.proto.imgs]
+    assert len(urls) > 1 and all(u.endswith(".png") for u in urls), urls
 
 
 def test_predict_corrupt_photo_gets_its_own_error_and_the_good_one_is_classified(model):

@@ -362,28 +362,42 @@ def thumbnail(image, scale=3, border_color=None, border=4):
     return out
 
 
-@functools.lru_cache(maxsize=128)
-def _png(raw: bytes, shape: tuple[int, ...], scale: int) -> bytes:
+#: Pictures kept encoded (each ~5–60 KB): a page's gallery, the data page's samples, each student's photo.
+PNG_CACHE_SIZE = 256
+
+
+@functools.lru_cache(maxsize=PNG_CACHE_SIZE)
+def _png(raw: bytes, shape: tuple[int, ...], scale: int, border_color: str | None, border: int) -> bytes:
     image = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
     out = io.BytesIO()
-    Image.fromarray(thumbnail(image, scale=scale)).save(out, format="PNG", compress_level=1)
+    Image.fromarray(thumbnail(image, scale, border_color, border)).save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
-def thumbnail_png(image, target=128):
-    """An image enlarged to about ``target`` pixels with square pixels, as PNG bytes; the same image is encoded once.
+def thumbnail_png(image, target=128, border_color=None, border=4, scale=None):
+    """:func:`thumbnail` as PNG bytes, enlarged to about ``target`` pixels; the same picture is encoded once.
 
-    A gallery (e.g. the test set's mistakes) is drawn on every rerun of every student's page: encoding
-    its pictures once per server instead of each time keeps page clicks quick on a busy server.
+    Galleries (the test set's mistakes, the data set's samples) are drawn on every rerun of every
+    student's page: encoding them once per server instead of each time keeps page clicks quick on a
+    busy server. Show the bytes with ``st.image(png, output_format="PNG")``: with the default "auto",
+    Streamlit decodes them and encodes a JPEG on every run (blurring the square pixels too).
 
     Parameters
     ----------
     image : ndarray of shape (height, width, 3), uint8
     target : int, default 128
+        Size in pixels of the longer side, before the frame, rounded down to a whole multiple.
+    border_color : str "#rrggbb" or None, default None
+    border : int, default 4
+        Frame width in output pixels.
+    scale : int or None, default None
+        The enlargement itself, instead of ``target``.
 
     Returns
     -------
     png : bytes
     """
     image = np.ascontiguousarray(np.asarray(image)[:, :, :3], dtype=np.uint8)
-    return _png(image.tobytes(), image.shape, max(1, target // max(image.shape[:2])))
+    if scale is None:
+        scale = target // max(image.shape[:2])
+    return _png(image.tobytes(), image.shape, max(1, int(scale)), border_color or None, int(border))
