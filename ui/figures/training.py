@@ -26,10 +26,21 @@ def _status_suffix(status, iterations):
     return ""
 
 
+def _finite_peak(a):
+    """The largest finite value of ``a``, 0.0 if it has none."""
+    finite = a[np.isfinite(a)]
+    return float(np.max(finite)) if finite.size else 0.0
+
+
 def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", ya="y", updates=None):
     """Traces, shapes, annotations and y axis of the cost panel on axes (xa, ya)."""
-    arrays = [np.asarray(c, dtype=np.float64).reshape(-1) for c in cost_lists]
-    peaks = [float(np.max(a[np.isfinite(a)])) if np.any(np.isfinite(a)) else 0.0 for a in arrays]
+    # A run's costs are a list of floats: fromiter reads it twice as fast as asarray (a live frame per run).
+    arrays = [
+        np.fromiter(c, np.float64, len(c)) if isinstance(c, list) else np.asarray(c, dtype=np.float64).reshape(-1)
+        for c in cost_lists
+    ]
+    # The peaks only matter on a linear axis (where one exploding run is capped).
+    peaks = [0.0] * len(arrays) if log_y else [_finite_peak(a) for a in arrays]
     # Linear axis: one exploding run (raw pixels) would flatten the others onto the x axis.
     cap = 1.5 if (not log_y and peaks and max(peaks) > 10.0) else None
     data, shapes, annotations, off_chart = [], [hline(LN2, axis=xa, yaxis=ya)], [], 0
