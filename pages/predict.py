@@ -139,8 +139,7 @@ def show_detail(model, name, image):
             positive,
             negative,
             height=330,
-            title=f"What each pixel added to z<br><span style='font-size:15px'>"
-            f"red: towards {positive} · blue: towards {negative}</span>",
+            title="What each pixel added to z",
         )
         st.plotly_chart(fig, key="predict_contrib", theme=None, config={"displayModeBar": False})
 
@@ -235,7 +234,7 @@ def show_gallery(images, probabilities, positive):
     for i in range(shown):
         with columns[i % 6]:
             st.image(
-                figures.thumbnail_png(images[i], 128),
+                figures.thumbnail_png(images[i], 192),
                 caption=f"P({positive}) = {probabilities[i]:.2f}",
                 width="stretch",
                 output_format="PNG",

@@ -101,6 +101,21 @@ CLIPPED_JS = """() => {
   }
   return bad;
 }"""
+#: A chart's title or subtitle reaching out of the chart (Plotly draws a title of two lines half above the top).
+CHART_TITLE_JS = """() => {
+  const bad = [];
+  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const svg = plot.querySelector('.main-svg');
+    if (!svg) continue;
+    const frame = svg.getBoundingClientRect();
+    for (const t of plot.querySelectorAll('.gtitle, .gtitle-subtitle')) {
+      const box = t.getBoundingClientRect();
+      if (box.height > 1 && (box.top < frame.top - 1 || box.bottom > frame.bottom + 1))
+        bad.push(t.textContent.trim().slice(0, 50));
+    }
+  }
+  return bad;
+}"""
 #: Watch the Train chart: each distinct live frame (layout.meta.frame) the browser has drawn, with its time.
 WATCH_JS = """() => { window.__frames = []; const t0 = performance.now(); const seen = new Set();
   const tick = () => {
@@ -201,6 +216,7 @@ def main_figure_shown(pg, path, size):
 def no_clipped_text(pg, where):
     assert pg.evaluate(OVERFLOW_JS) == [], where
     assert pg.evaluate(CLIPPED_JS) == [], where
+    assert pg.evaluate(CHART_TITLE_JS) == [], where
 
 
 def train(pg):

@@ -118,3 +118,13 @@ def test_a_thumbnail_png_is_the_enlarged_image_and_is_encoded_once():
         np.asarray(Image.open(io.BytesIO(framed))), figures.thumbnail(image, 3, "#0072B2", border=5)
     )
     assert figures.thumbnail_png(image, scale=3, border_color="#D55E00", border=5) != framed
+
+
+def test_a_contribution_map_keys_its_colours_under_the_title_and_shows_class_names_as_typed():
+    rng = np.random.default_rng(3)
+    fig = figures.contribution_map_figure(rng.normal(size=(8, 8)), "<b>cat</b>", "dog & co", title="What each pixel")
+    spec = json.loads(pio.to_json(fig, validate=True))
+    title = spec["layout"]["title"]
+    assert title["text"] == "What each pixel" and "<br>" not in title["text"]  # two lines get cut at the top
+    assert title["subtitle"]["text"] == "red: towards &lt;b&gt;cat&lt;/b&gt; · blue: towards dog &amp; co"
+    assert spec["data"][0]["colorbar"]["ticktext"] == ["→ dog &amp; co", "0", "→ &lt;b&gt;cat&lt;/b&gt;"]

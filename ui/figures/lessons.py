@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -38,7 +39,8 @@ def contribution_map_figure(
     contributions : array_like of shape (height, width)
         Per-pixel contribution (already summed over the colour channels).
     positive_label, negative_label : str
-        Class names of label 1 and label 0.
+        Class names of label 1 and label 0, shown as typed (``<b>`` is not markup) in the key
+        under the title and on the colour bar.
     title : str
     height : int, default 380
         Figure height in pixels.
@@ -47,6 +49,7 @@ def contribution_map_figure(
     -------
     fig : go.Figure
     """
+    positive, negative = (html.escape(str(name), quote=False) for name in (positive_label, negative_label))
     c = np.asarray(contributions, dtype=np.float64)
     if c.ndim != 2:
         raise ValueError(f"contributions must have shape (height, width); got {c.shape}")
@@ -63,7 +66,7 @@ def contribution_map_figure(
         colorbar={
             "title": {"text": "w·x", "side": "top", "font": {"size": BASE_FONT}},
             "tickvals": [-bound, 0, bound],
-            "ticktext": [f"→ {negative_label}", "0", f"→ {positive_label}"],
+            "ticktext": [f"→ {negative}", "0", f"→ {positive}"],
             "tickfont": {"size": BASE_FONT - 2},
             "thickness": 22,
             "len": 0.9,
@@ -73,7 +76,8 @@ def contribution_map_figure(
     lay = layout(
         title,
         height,
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        subtitle=f"red: towards {positive} · blue: towards {negative}",
+        margin={"l": 20, "r": 20, "t": 80, "b": 20},
         xaxis=axis(visible=False, constrain="domain"),
         yaxis=axis(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"),
     )
@@ -388,9 +392,10 @@ def cost_contour_figure(
         dict(label_box, x=w0, y=b0, text="start", ax=45, ay=30),
         dict(label_box, x=optimum[0], y=optimum[1], text="minimum", ax=-60, ay=30),
     ]
+    subtitle = None
     if diverged or left:
         note = "DIVERGED: the path leaves the chart" if left else "DIVERGED"
-        title = f"{title}<br><span style='color:{colour};font-size:{BASE_FONT}px'><b>{note}</b></span>"
+        subtitle = f"<span style='color:{colour}'><b>{note}</b></span>"
     elif len(shown) > 1:
         data.append(
             dict(
@@ -403,13 +408,11 @@ def cost_contour_figure(
                 hoverinfo="skip",
             )
         )
-        title = (
-            f"{title}<br><span style='color:{colour};font-size:{BASE_FONT}px'>"
-            f"◆ where it is after {n_steps} steps</span>"
-        )
+        subtitle = f"<span style='color:{colour}'>◆ where it is after {n_steps} steps</span>"
     lay = layout(
         title,
         height,
+        subtitle=subtitle,
         annotations=annotations,
         margin={"l": 75, "r": 10, "t": 95, "b": 65},
         xaxis=axis(title=w_label, range=list(w_range), constrain="domain", showgrid=False),

@@ -87,7 +87,7 @@ pio.templates[TEMPLATE] = go.layout.Template(
 )
 
 
-def layout(title=None, height=None, show_legend=True, scale=1.0, **extra):
+def layout(title=None, height=None, show_legend=True, scale=1.0, subtitle=None, **extra):
     """A figure's layout on the "lab" template: title, height, margins, anything else given.
 
     Parameters
@@ -97,6 +97,9 @@ def layout(title=None, height=None, show_legend=True, scale=1.0, **extra):
     show_legend : bool, default True
     scale : float, default 1.0
         Font scale (presentation mode: :data:`PRESENTING_SCALE`).
+    subtitle : str or None, default None
+        A smaller second line under the title. Not ``title + "<br>…"``: Plotly places a title of two
+        lines as if it had one, so its first line is cut off at the top of the figure.
     **extra
         Further layout entries (axes, shapes, annotations, legend, …).
     """
@@ -105,6 +108,8 @@ def layout(title=None, height=None, show_legend=True, scale=1.0, **extra):
         out["font"] = dict(size=round(BASE_FONT * scale))
     if title:
         out["title"] = dict(text=title, font=dict(size=round(TITLE_FONT * scale)), y=0.98, yanchor="top")
+        if subtitle:
+            out["title"]["subtitle"] = dict(text=subtitle, font=dict(size=round(BASE_FONT * scale)))
     if height:
         out["height"] = height
     out.update(extra)
