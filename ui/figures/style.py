@@ -123,11 +123,9 @@ class SpecFigure(go.Figure):
     weight maps): a ``go.Figure`` checks every property when it is built and deep-copies itself
     into a dict when sent (2.5 ms for a training frame, 7 ms for a weights figure). The spec
     carries the lab template itself, as a checked figure's JSON does, and numeric arrays go as
-    :func:`typed_array` (tests/test_figures.py compares the two). Read it with ``to_dict()``:
-    the checked ``data`` and ``layout`` of a ``go.Figure`` stay empty.
-
-    ``go.Figure.__init__`` is not run either: even an empty figure checks and copies the default
-    template (0.3 ms, a few per cent of a busy server's time). ``data`` and ``layout`` give a
+    :func:`typed_array` (tests/test_figures.py compares the two). ``go.Figure.__init__`` is not
+    run either: even an empty figure checks and copies the default template (0.3 ms, a few per
+    cent of a busy server's time). Read it with ``to_dict()``; ``data`` and ``layout`` give a
     checked copy, for reading only.
 
     Parameters
