@@ -60,6 +60,8 @@ def test_a_live_frame_sends_the_json_of_the_figure_plotly_would_have_checked():
     assert sent["layout"]["meta"] == {"frame": 3, "iteration": 700}
     assert sent["layout"]["template"]["layout"]["font"]["size"] == figures.BASE_FONT  # the lab template itself
     assert "shapes" not in sent["layout"]  # a live frame leaves out the reference lines
+    assert live.layout.meta == {"frame": 3, "iteration": 700} and len(live.data) == len(sent["data"])  # checked copy
+    assert repr(live) == f"SpecFigure({len(sent['data'])} traces)"
 
 
 def test_a_weights_figure_sends_the_json_of_the_figure_plotly_would_have_checked():
