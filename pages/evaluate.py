@@ -102,6 +102,10 @@ confusions = {s: confusion_counts(y[s], p[s], threshold) for s in SPLITS}
 key_col.caption(
     "**Confusion matrices** — rows: the true label; columns: what the model said. Click a cell to see its images."
 )
+# A click reruns the page with the chart's selection in its widget state: read both before drawing,
+# so the black frame is drawn on the cell just clicked, whichever chart it is in.
+for split in SPLITS:
+    read_selection(split, st.session_state.get(f"eval_cm_{split}"))
 chosen = st.session_state.get(CELL_KEY, ("test", 0, 1))
 cols = st.columns(2)
 for col, split in zip(cols, SPLITS, strict=False):

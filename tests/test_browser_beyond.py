@@ -240,6 +240,23 @@ def test_capture_evaluate_board_in_the_browser(page, server):
     settle(pg)
     picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
     assert picker.startswith("test: true cat, predicted non-cat"), picker
+    # Then a cell of the train matrix: the black frame moves there at once (it stayed on the test cell).
+    train_chart = pg.locator(".js-plotly-plot").nth(0)
+    box = train_chart.locator(".scatterlayer .point").nth(1).bounding_box()
+    pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(pg)
+    picker = pg.locator('[data-testid="stSelectbox"] input').first.input_value()
+    assert picker.startswith("train: true non-cat, predicted cat"), picker
+    frames = pg.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2).map(p => (p.layout.shapes || []).length)"
+    )
+    assert frames == [1, 0], frames
+    # The ROC curve's false-positive rate stays on [0, 1] (a square plot must not widen the range).
+    roc = pg.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter(p => /ROC/.test(p.layout?.title?.text || '')).map(p => p._fullLayout.xaxis.range)"
+    )
+    assert len(roc) == 1 and -0.05 <= roc[0][0] and roc[0][1] <= 1.05, roc
     # The threshold slider moves the counts.
     before = pg.locator("strong").filter(has_text="train set").first.inner_text()  # "train set: 99.0 % right"
     slider = pg.locator('[data-testid="stSlider"] input[type="range"]').first

@@ -134,8 +134,9 @@ def confusion_figure(matrix, classes, title=None, chosen=None, height=380):
             "hoverinfo": "text",
             "textfont": {"size": BASE_FONT + 1, "color": "#111111"},
             "marker": {"size": 60, "color": "#ffffff", "opacity": 0.01},
-            "selected": {"marker": {"opacity": 0.01}},
-            "unselected": {"marker": {"opacity": 0.01}},
+            # Plotly fades the text of the cells not clicked: keep every count readable (the frame marks the choice).
+            "selected": {"marker": {"opacity": 0.01}, "textfont": {"color": "#111111"}},
+            "unselected": {"marker": {"opacity": 0.01}, "textfont": {"color": "#111111"}},
             "showlegend": False,
         },
     ]
@@ -250,8 +251,12 @@ def roc_figure(curves, points, threshold, height=480):
     layout = _layout(
         "ROC curve: every threshold at once",
         height,
-        xaxis=_axis("false-positive rate (label 0 called 1)", range=[-0.02, 1.02]),
-        yaxis=_axis("true-positive rate (label 1 found)", range=[-0.02, 1.02], scaleanchor="x", scaleratio=1),
+        # A square plot of the unit square: with constrain="domain" the plot narrows instead of the x
+        # range widening to fill the width (a false-positive rate from −1 to 2).
+        xaxis=_axis("false-positive rate (label 0 called 1)", range=[-0.02, 1.02], constrain="domain"),
+        yaxis=_axis(
+            "true-positive rate (label 1 found)", range=[-0.02, 1.02], scaleanchor="x", scaleratio=1, constrain="domain"
+        ),
         legend={"x": 0.98, "xanchor": "right", "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.85)"},
     )
     return go.Figure(data=data, layout=layout)
