@@ -101,16 +101,18 @@ CLIPPED_JS = """() => {
   }
   return bad;
 }"""
-#: A chart's title or subtitle reaching out of the chart (Plotly draws a title of two lines half above the top).
+#: A chart's title, subtitle or note reaching out of the chart (Plotly draws a title of two lines half above the
+#: top; a long note anchored at the right runs off the left).
 CHART_TITLE_JS = """() => {
   const bad = [];
   for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     const svg = plot.querySelector('.main-svg');
     if (!svg) continue;
     const frame = svg.getBoundingClientRect();
-    for (const t of plot.querySelectorAll('.gtitle, .gtitle-subtitle')) {
+    for (const t of plot.querySelectorAll('.gtitle, .gtitle-subtitle, .annotation-text')) {
       const box = t.getBoundingClientRect();
-      if (box.height > 1 && (box.top < frame.top - 1 || box.bottom > frame.bottom + 1))
+      if (box.height > 1 && (box.top < frame.top - 1 || box.bottom > frame.bottom + 1 ||
+                             box.left < frame.left - 1 || box.right > frame.right + 1))
         bad.push(t.textContent.trim().slice(0, 50));
     }
   }
@@ -262,6 +264,11 @@ def test_every_page_fits_a_projector_and_the_chart_is_in_the_first_viewport(brow
     assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2, (box, size)  # whole chart, no scrolling
     no_clipped_text(pg, "train")
     shot(pg, f"train_{tag}")
+    pg.locator(".st-key-train_log label").first.click()  # linear cost axis: raw pixels' note must stay in the chart
+    settle(pg)
+    no_clipped_text(pg, "train, linear cost axis")
+    pg.locator(".st-key-train_log label").first.click()
+    settle(pg)
     below, fixed = [], []
     for path in ("data", "weights", "predict", "why_standardize", "math", "capture", "evaluate"):
         go(pg, path)

@@ -105,12 +105,12 @@ def _cost_parts(names, cost_lists, statuses, colors, log_y, max_points, xa="x", 
                     xref=f"{xa} domain",
                     yref=f"{ya} domain",
                     x=0.99,
-                    y=0.75 - 0.1 * off_chart,
+                    y=0.75 - 0.18 * off_chart,
                     xanchor="right",
                     showarrow=False,
                     bgcolor="rgba(255,255,255,0.85)",
                     font=dict(color=colors[k], size=BASE_FONT - 2),
-                    text=f"{name}: peaks at {fmt(peaks[k])} — off the chart; try the log scale",
+                    text=f"{name}: peaks at {fmt(peaks[k])},<br>off the chart: try the log scale",  # 2 short lines fit
                 )
             )
             off_chart += 1
