@@ -22,8 +22,8 @@ CSS = (
     "[data-testid='stMainBlockContainer']{padding:3.1rem 1.6rem 2rem 1.6rem}"
     " h1{font-size:1.95rem !important} h2{font-size:1.7rem !important}"
     # A button or widget label wraps instead of being cut to "…" (a projector is narrow at 150 %).
-    " button [data-testid='stMarkdownContainer'], [data-testid='stWidgetLabel'] *{white-space:normal !important;"
-    "text-overflow:clip !important}"
+    " button [data-testid='stMarkdownContainer'], button [data-testid='stMarkdownContainer'] *,"
+    " [data-testid='stWidgetLabel'] *{white-space:normal !important;text-overflow:clip !important}"
 )
 if presenting:
     CSS += (

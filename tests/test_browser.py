@@ -314,8 +314,11 @@ def test_a_narrow_main_column_wraps_instead_of_cutting(browser, server):
         no_exception(pg)
         no_clipped_text(pg, path)
         shot(pg, f"{path}_sidebar_853x480", full_page=True)
-    go(pg, "train")  # the check itself can fail: a button squeezed to 40 px cuts "Train" without "…"
-    squeeze = "b => { b.style.width = '40px'; b.style.overflow = 'hidden'; }"
+    go(pg, "train")  # the check itself can fail: a button squeezed to 40 px, its text kept on one line, cuts "Train"
+    squeeze = (
+        "b => { b.style.width = '40px'; b.style.overflow = 'hidden';"
+        " b.querySelector('p').style.setProperty('white-space', 'nowrap', 'important'); }"
+    )
     pg.locator(".st-key-train_go button").first.evaluate(squeeze)
     assert any("Train" in line for line in pg.evaluate(CLIPPED_JS))
     pg.context.close()
@@ -337,6 +340,17 @@ def test_presentation_mode_collapses_the_sidebar_and_enlarges_the_text(browser, 
         no_exception(pg)
         no_clipped_text(pg, path)
         shot(pg, f"{path}_presentation_1280x720")
+    pg.context.close()
+    # At 150 % zoom the larger text must wrap, not be cut: "α = 0.0005" and Capture's long button.
+    pg = new_page(browser, (853, 480))
+    for path in ("why_standardize", "capture"):  # both folded into the menu's "more" at this size
+        pg.goto(f"{server}/{path}?present=1")
+        settle(pg)
+        pg.wait_for_function("parseFloat(getComputedStyle(document.documentElement).fontSize) >= 19", timeout=20_000)
+        settle(pg)
+        no_exception(pg)
+        no_clipped_text(pg, f"{path}, presentation mode, 853×480")
+        shot(pg, f"{path}_presentation_853x480")
     pg.context.close()
 
 
