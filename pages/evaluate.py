@@ -115,7 +115,7 @@ for col, split in zip(cols, SPLITS, strict=False):
         fig = figures_eval.confusion_figure(
             c.matrix, classes, None, chosen=chosen[1:] if chosen[0] == split else None, height=240
         )
-        event = st.plotly_chart(
+        st.plotly_chart(  # its selection is read above, before the charts are drawn
             fig,
             theme=None,
             on_select="rerun",
@@ -124,7 +124,6 @@ for col, split in zip(cols, SPLITS, strict=False):
             config={"displayModeBar": False},
             width="stretch",
         )
-        read_selection(split, event)
 
 st.caption(f"Model: {description}. Data: {dataset.source}.")  # under the matrices: they come first
 
