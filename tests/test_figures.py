@@ -130,3 +130,18 @@ def test_a_contribution_map_keys_its_colours_under_the_title_and_shows_class_nam
     assert title["text"] == "What each pixel" and "<br>" not in title["text"]  # two lines get cut at the top
     assert title["subtitle"]["text"] == "red: towards &lt;b&gt;cat&lt;/b&gt; · blue: towards dog &amp; co"
     assert spec["data"][0]["colorbar"]["ticktext"] == ["→ dog &amp; co", "0", "→ &lt;b&gt;cat&lt;/b&gt;"]
+
+
+def test_the_png_cache_is_bounded_in_bytes_and_keeps_the_recent_pictures(monkeypatch):
+    import ui.figures.data as data_figures
+
+    monkeypatch.setattr(data_figures, "PNG_CACHE_BYTES", 50_000)
+    rng = np.random.default_rng(4)
+    images = [rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8) for _ in range(12)]  # noise: ~18 KB each
+    pngs = [figures.thumbnail_png(image, 192) for image in images]
+    assert sum(len(p) for p in pngs) > 3 * data_figures.PNG_CACHE_BYTES  # far more than the cache holds
+    assert 0 < data_figures._png_cached_bytes <= data_figures.PNG_CACHE_BYTES
+    assert data_figures._png_cached_bytes == sum(len(p) for p in data_figures._png_cache.values())
+    assert figures.thumbnail_png(images[-1], 192) is pngs[-1]  # the latest is still there: not encoded again
+    assert figures.thumbnail_png(images[0], 192) is not pngs[0]  # the oldest was dropped …
+    assert figures.thumbnail_png(images[0], 192) == pngs[0]  # … and comes back the same

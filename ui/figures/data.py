@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import plotly.graph_objects as go
@@ -362,16 +364,35 @@ def thumbnail(image, scale=3, border_color=None, border=4):
     return out
 
 
-#: Pictures kept encoded (a course photo at 192 px: ~15 KB): galleries, the data page's samples, students' photos.
-PNG_CACHE_SIZE = 256
+#: Bytes of encoded pictures a server keeps (a course photo at 192 px is ~15 KB; a 256×256 upload ~150 KB):
+#: bounded in bytes, not in pictures, because uploaded data sets may have images of up to 256×256.
+PNG_CACHE_BYTES = 16 * 2**20
+_png_lock = threading.Lock()
+_png_cache: OrderedDict[bytes, bytes] = OrderedDict()  # key digest → PNG, least recently used first
+_png_cached_bytes = 0
 
 
-@functools.lru_cache(maxsize=PNG_CACHE_SIZE)
-def _png(raw: bytes, shape: tuple[int, ...], scale: int, border_color: str | None, border: int) -> bytes:
-    image = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
+def _cached_png(image: np.ndarray, scale: int, border_color: str | None, border: int) -> bytes:
+    """The PNG of ``thumbnail(image, scale, border_color, border)``, encoded once while it stays in the cache."""
+    global _png_cached_bytes
+    h = hashlib.blake2b(image.tobytes(), digest_size=20)
+    h.update(repr((image.shape, scale, border_color, border)).encode())
+    key = h.digest()
+    with _png_lock:
+        png = _png_cache.get(key)
+        if png is not None:
+            _png_cache.move_to_end(key)
+            return png
     out = io.BytesIO()
     Image.fromarray(thumbnail(image, scale, border_color, border)).save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    png = out.getvalue()
+    with _png_lock:
+        if key not in _png_cache and len(png) <= PNG_CACHE_BYTES:
+            _png_cache[key] = png
+            _png_cached_bytes += len(png)
+            while _png_cached_bytes > PNG_CACHE_BYTES:
+                _png_cached_bytes -= len(_png_cache.popitem(last=False)[1])
+        return _png_cache.get(key, png)
 
 
 def thumbnail_png(image, target=128, border_color=None, border=4, scale=None):
@@ -400,4 +421,4 @@ def thumbnail_png(image, target=128, border_color=None, border=4, scale=None):
     image = np.ascontiguousarray(np.asarray(image)[:, :, :3], dtype=np.uint8)
     if scale is None:
         scale = target // max(image.shape[:2])
-    return _png(image.tobytes(), image.shape, max(1, int(scale)), border_color or None, int(border))
+    return _cached_png(image, max(1, int(scale)), border_color or None, int(border))
